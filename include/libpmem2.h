@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libpmem2.h -- map files, devices and anonymous memory, and make stores to
+ * them durable. See libpmem2(7).
+ */
+#ifndef LIBPMEM2_H
+#define LIBPMEM2_H 1
+
+#include <libpmem2/base.h>
+
+#endif /* LIBPMEM2_H */

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# deps.sh -- install what building and testing need on Debian 12.
+# Usage: scripts/deps.sh [build|test|vm]   (each level includes the previous)
+# Idempotent: installs only missing packages. Needs root (or sudo).
+set -euo pipefail
+level=${1:-build}
+pkgs=(gcc g++ clang make cmake pkg-config)
+if [ "$level" = test ] || [ "$level" = vm ]; then
+	# libpmem2-dev: Debian's PMDK 1.12.1, the reference our compatibility
+	# and differential tests compare against (never linked into the repo)
+	pkgs+=(valgrind libpmem2-dev binutils util-linux)
+fi
+if [ "$level" = vm ]; then
+	pkgs+=(qemu-system-x86 kmod cpio gzip ndctl daxctl e2fsprogs)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test.c -- the harness behind test.h. */
+#define _GNU_SOURCE
+#include "test.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+unsigned test_passed, test_failed, test_skipped;
+const char *test_current = "";
+
+void test_report_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	test_failed++;
+	fprintf(stdout, "FAIL %s (%s:%d): ", test_current, file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+int test_done(void)
+{
+	if (test_skipped)
+		printf("%u passed, %u failed, %u skipped\n", test_passed,
+		       test_failed, test_skipped);
+	else
+		printf("%u passed, %u failed\n", test_passed, test_failed);
+	return test_failed ? 1 : 0;
+}
+
+int test_tmpfile(size_t size, char *path, size_t pathlen, int keep)
+{
+	const char *dir = getenv("TMPDIR");
+	char buf[4096];
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (!path) {
+		path = buf;
+		pathlen = sizeof(buf);
+	}
+	snprintf(path, pathlen, "%s/pmem2-test.XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(2);
+	}
+	if (size && ftruncate(fd, (off_t)size)) {
+		perror("ftruncate");
+		exit(2);
+	}
+	if (!keep)
+		unlink(path);
+	return fd;
+}
+
+int test_count_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the DIR's own fd */
+}
+
+int test_count_maps(void)
+{
+	int n = 0, c;
+	FILE *f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		if (c == '\n')
+			n++;
+	fclose(f);
+	return n;
+}

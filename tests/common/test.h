@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test.h -- the tiny harness every test program uses.
+ *
+ *   CHECK(cond, fmt, ...)      one assertion; failure prints file:line
+ *   CHECK_EQ(a, b)             integers, prints both values on failure
+ *   CHECK_RC(call, expected)   an int-returning call and the code it must give
+ *   TEST(name) { ... }         a test case; RUN(name) runs it
+ *   SKIP(fmt, ...)             skip the current case, printing why
+ *   return test_done();        prints "N passed, N failed", exit status
+ *
+ * Each case runs in-process; a case's checks count individually.
+ */
+#ifndef TEST_H
+#define TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+extern unsigned test_passed, test_failed, test_skipped;
+extern const char *test_current;
+
+void test_report_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int test_done(void);
+/* a fresh temporary file of the given size under TMPDIR (or /tmp); returns
+ * an fd opened O_RDWR; the path (already unlinked unless keep) in path. */
+int test_tmpfile(size_t size, char *path, size_t pathlen, int keep);
+/* count open file descriptors of this process */
+int test_count_fds(void);
+/* count mappings (lines of /proc/self/maps) */
+int test_count_maps(void);
+
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (cond) {                                                  \
+			test_passed++;                                       \
+		} else {                                                     \
+			test_report_fail(__FILE__, __LINE__, __VA_ARGS__);   \
+		}                                                            \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                       \
+	do {                                                                 \
+		long long _a = (long long)(a), _b = (long long)(b);          \
+		CHECK(_a == _b, "%s == %s: %lld != %lld", #a, #b, _a, _b);   \
+	} while (0)
+
+#define CHECK_RC(call, expected)                                             \
+	do {                                                                 \
+		int _rc = (call);                                            \
+		CHECK(_rc == (expected), "%s returned %d, expected %s (%d)", \
+		      #call, _rc, #expected, (int)(expected));               \
+	} while (0)
+
+#define TEST(name) static void name(void)
+#define RUN(name)                                                            \
+	do {                                                                 \
+		test_current = #name;                                        \
+		name();                                                      \
+	} while (0)
+#define SKIP(...)                                                            \
+	do {                                                                 \
+		printf("SKIP %s: ", test_current);                           \
+		printf(__VA_ARGS__);                                         \
+		printf("\n");                                                \
+		test_skipped++;                                              \
+		return;                                                      \
+	} while (0)
+
+#endif
