@@ -28,6 +28,7 @@ struct pmem2_map {
 	bool from_existing; /* wrapped with pmem2_map_from_existing */
 	struct itree_node reg_node; /* in the process-wide registry */
 	struct itree_node rsv_node; /* in reserv's tree, if any */
+	struct itree_node id_node;  /* registry index by identity: [map, map+1) */
 	struct pmem2_mem_ops ops;
 	struct gran_decision gran;
 };

@@ -7,6 +7,8 @@
 #ifndef PMEM2_PERSIST_H
 #define PMEM2_PERSIST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <libpmem2.h>
 
 struct pmem2_mem_ops {
@@ -32,5 +34,52 @@ void pmem2_fence(void);
 
 /* Short description of the CPU dispatch: "clwb+sfence, avx512f" etc. */
 const char *pmem2_persist_describe(void);
+
+/* What pmem2_persist_init chose (for tests and `pmem2 info`). */
+struct pmem2_persist_info {
+	const char *flush;	 /* "clwb", "clflushopt", "clflush", "none" */
+	const char *fence;	 /* "sfence", "full-barrier" */
+	const char *engine;	 /* "sse2", "generic", "libc" */
+	size_t movnt_threshold;	 /* flag-less copies this long go NT */
+	/* environment/CPU wishes recorded for the per-ISA engines */
+	bool avx, avx512f, movdir64b, wc_workaround;
+};
+const struct pmem2_persist_info *pmem2_persist_info(void);
+
+/*
+ * PAGE-granularity flushes are msync() calls, and the pmem2 persist and
+ * memmove functions cannot return an error. A failed msync is recorded:
+ * the thread's error message is set, a process-wide counter is bumped and
+ * the first failure is reported on stderr. These read the record.
+ */
+unsigned long pmem2_persist_msync_failures(void);
+int pmem2_persist_msync_last_errno(void);
+
+#ifdef PMEM2_INSTRUMENT
+/*
+ * Instrumentation (built with -DINSTRUMENT=ON): every flushed cache line,
+ * fence, non-temporal store and msync is counted per thread and, when a
+ * hook is set, reported to it. Tests use it to prove that every written
+ * line was flushed (or streamed) and fenced.
+ */
+enum pmem2_instr_event {
+	PMEM2_INSTR_FLUSH, /* addr = the line, len = 64 */
+	PMEM2_INSTR_FENCE, /* addr = NULL, len = 0 */
+	PMEM2_INSTR_NT,	   /* non-temporal store of [addr, addr+len) */
+	PMEM2_INSTR_MSYNC, /* msync requested for [addr, addr+len) */
+};
+struct pmem2_instr_counters {
+	unsigned long flushed_lines;
+	unsigned long fences;
+	unsigned long nt_stores; /* number of NT store instructions */
+	unsigned long nt_bytes;
+	unsigned long msyncs;
+};
+extern __thread struct pmem2_instr_counters pmem2_instr;
+typedef void (*pmem2_instr_hook_fn)(enum pmem2_instr_event ev,
+				    const void *addr, size_t len, void *arg);
+/* Set (or with NULL clear) the calling thread's hook. */
+void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg);
+#endif
 
 #endif

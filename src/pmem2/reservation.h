@@ -32,4 +32,12 @@ int pmem2_reservation_place(struct pmem2_vm_reservation *rsv, size_t off,
 int pmem2_reservation_unplace(struct pmem2_vm_reservation *rsv,
 			      struct pmem2_map *map);
 
+/* Reserve size bytes of PROT_NONE address space anywhere, starting at a
+ * multiple of align; the alignment padding is given back at once. Returns 0
+ * and *addr, or -errno with a message (nothing stays mapped). */
+int pmem2_reserve_aligned(size_t size, size_t align, void **addr);
+/* Put a PROT_NONE placeholder over [addr, addr+len) (MAP_FIXED, replacing
+ * whatever is there). Returns 0 or -errno with a message. */
+int pmem2_placeholder_restore(void *addr, size_t len);
+
 #endif

@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * map.c -- creating and deleting mappings (pmem2_map_new, pmem2_map_delete,
+ * pmem2_map_from_existing), their getters, and the process-wide registry
+ * of live maps.
+ *
+ * pmem2_map_new validates the config against the source, finds address
+ * space (its own huge-page-aligned placeholder, or a range of a caller's
+ * reservation, taken under that reservation's lock), maps the source over
+ * it with MAP_FIXED, trying MAP_SYNC first for shared file mappings, and
+ * then decides the store granularity; a mapping that cannot give the
+ * granularity the caller requires is undone and refused with a message
+ * that says why.
+ *
+ * The registry is an interval tree of every live map under a rwlock, plus
+ * a second index keyed by the map object's own address, so pmem2_map_delete
+ * recognises an unknown or already-deleted map without dereferencing it
+ * (PMDK crashes on a second delete).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <libpmem2.h>
+#include "../core/err.h"
+#include "../core/os.h"
+#include "../core/util.h"
+#include "config.h"
+#include "granularity.h"
+#include "map.h"
+#include "persist.h"
+#include "reservation.h"
+#include "source.h"
+
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
+/* ---- registry ---- */
+
+static pthread_rwlock_t reg_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct itree reg_by_addr = ITREE_INIT; /* map.reg_node */
+static struct itree reg_by_id = ITREE_INIT;   /* map.id_node */
+
+void pmem2_registry_init(void)
+{
+	/* statically initialised; nothing to do */
+}
+
+void pmem2_registry_fini(void)
+{
+	/* maps the application never deleted stay mapped until exit; their
+	 * objects are the application's leak, not ours to free */
+}
+
+int pmem2_registry_insert(struct pmem2_map *map)
+{
+	int ret;
+
+	map->reg_node.start = (uintptr_t)map->addr;
+	map->reg_node.end = (uintptr_t)map->addr + map->reserved_length;
+	map->id_node.start = (uintptr_t)map;
+	map->id_node.end = (uintptr_t)map + 1;
+
+	pthread_rwlock_wrlock(&reg_lock);
+	ret = itree_insert(&reg_by_addr, &map->reg_node);
+	if (ret) {
+		struct itree_node *n = itree_find(
+			&reg_by_addr, map->reg_node.start, map->reg_node.end);
+		if (n)
+			err_set("[%p, +%zu) overlaps the registered mapping "
+				"[%p, +%zu); delete that mapping first",
+				map->addr, map->reserved_length,
+				(void *)n->start, (size_t)(n->end - n->start));
+		else
+			err_set("cannot register [%p, +%zu): empty or wrapping "
+				"range",
+				map->addr, map->reserved_length);
+		pthread_rwlock_unlock(&reg_lock);
+		return PMEM2_E_MAP_EXISTS;
+	}
+	ret = itree_insert(&reg_by_id, &map->id_node);
+	if (ret) {
+		/* the same object registered twice: a library bug */
+		itree_remove(&reg_by_addr, &map->reg_node);
+		pthread_rwlock_unlock(&reg_lock);
+		err_set("map object %p is already registered", (void *)map);
+		return PMEM2_E_MAP_EXISTS;
+	}
+	pthread_rwlock_unlock(&reg_lock);
+	return 0;
+}
+
+/* under reg_lock: the registered map object at this address, or NULL */
+static struct itree_node *find_id(const struct pmem2_map *map)
+{
+	struct itree_node *n = itree_find_addr(&reg_by_id, (uintptr_t)map);
+	return (n && n->start == (uintptr_t)map) ? n : NULL;
+}
+
+int pmem2_registry_remove(struct pmem2_map *map)
+{
+	pthread_rwlock_wrlock(&reg_lock);
+	if (!find_id(map)) {
+		pthread_rwlock_unlock(&reg_lock);
+		err_set("map %p is not a live mapping (never created, or "
+			"already deleted)",
+			(void *)map);
+		return PMEM2_E_MAPPING_NOT_FOUND;
+	}
+	itree_remove(&reg_by_id, &map->id_node);
+	itree_remove(&reg_by_addr, &map->reg_node);
+	pthread_rwlock_unlock(&reg_lock);
+	return 0;
+}
+
+bool pmem2_registry_contains(const struct pmem2_map *map)
+{
+	bool found;
+
+	pthread_rwlock_rdlock(&reg_lock);
+	found = find_id(map) != NULL;
+	pthread_rwlock_unlock(&reg_lock);
+	return found;
+}
+
+static int msync_restart(void *addr, size_t len)
+{
+	int r;
+
+	do
+		r = os_msync(addr, len, MS_SYNC);
+	while (r && errno == EINTR);
+	return r ? -errno : 0;
+}
+
+int pmem2_registry_msync(const void *addr, size_t len)
+{
+	size_t ps = (size_t)os_page_size();
+	uintptr_t start = (uintptr_t)addr;
+	uintptr_t end = start + len;
+	int ret = 0;
+
+	if (len == 0)
+		return 0;
+	if (end < start)
+		end = UINTPTR_MAX;
+
+	pthread_rwlock_rdlock(&reg_lock);
+	struct itree_node *n = itree_find(&reg_by_addr, start, end);
+	for (; n && n->start < end; n = itree_next(n)) {
+		uintptr_t s = MAX(start, n->start);
+		uintptr_t e = MIN(end, n->end);
+		s = align_down(s, ps); /* msync needs a page-aligned start */
+		int r = msync_restart((void *)s, e - s);
+		if (r && !ret)
+			ret = r;
+	}
+	pthread_rwlock_unlock(&reg_lock);
+	return ret;
+}
+
+/* ---- pmem2_map_new ---- */
+
+struct map_ctx {
+	const struct pmem2_config *cfg;
+	const struct pmem2_source *src;
+	size_t alignment; /* of the source */
+	size_t file_off;
+};
+
+static int prot_flags(unsigned prot)
+{
+	int p = PROT_NONE;
+
+	if (prot & PMEM2_PROT_READ)
+		p |= PROT_READ;
+	if (prot & PMEM2_PROT_WRITE)
+		p |= PROT_WRITE;
+	if (prot & PMEM2_PROT_EXEC)
+		p |= PROT_EXEC;
+	return p;
+}
+
+/* Translate a failed mmap's errno into the library's code + message. */
+static int mmap_error(int e, void *addr, size_t len)
+{
+	switch (e) {
+	case EACCES:
+		err_set_errno(e,
+			      "cannot map %zu bytes at %p: the file "
+			      "descriptor does not allow the requested "
+			      "protection (opened read-only, or an "
+			      "append-only file)",
+			      len, addr);
+		return PMEM2_E_NO_ACCESS;
+	case EOPNOTSUPP:
+		err_set_errno(e,
+			      "cannot map %zu bytes at %p: the file does "
+			      "not support this kind of mapping",
+			      len, addr);
+		return PMEM2_E_NOSUPP;
+	case EEXIST:
+		err_set_errno(e,
+			      "cannot map %zu bytes at %p: the range is "
+			      "already mapped",
+			      len, addr);
+		return PMEM2_E_MAPPING_EXISTS;
+	default:
+		err_set_errno(e, "cannot map %zu bytes at %p", len, addr);
+		return -e;
+	}
+}
+
+/*
+ * mmap the source over [addr, addr + len), which the caller holds as a
+ * placeholder. SHARED file mappings try MAP_SYNC first and record whether
+ * it was accepted.
+ */
+static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
+		   bool *map_sync, int *sync_errno)
+{
+	const struct pmem2_config *cfg = c->cfg;
+	int prot = prot_flags(cfg->protection);
+	bool private = cfg->sharing == PMEM2_PRIVATE;
+	void *p;
+
+	*map_sync = false;
+	*sync_errno = 0;
+
+	if (c->src->type == PMEM2_SOURCE_ANON) {
+		int flags = MAP_ANONYMOUS | MAP_FIXED |
+			    (private ? MAP_PRIVATE : MAP_SHARED);
+		p = os_mmap(addr, len, prot, flags, -1, 0);
+		goto done;
+	}
+	if (private) {
+		p = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
+			    c->src->fd, (off_t)c->file_off);
+		goto done;
+	}
+	p = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED,
+		    c->src->fd, (off_t)c->file_off);
+	if (p != MAP_FAILED) {
+		*map_sync = true;
+		goto done;
+	}
+	if (errno != EOPNOTSUPP && errno != EINVAL)
+		goto done;
+	/* not DAX (or a kernel without MAP_SYNC): plain shared mapping */
+	*sync_errno = errno;
+	p = os_mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, c->src->fd,
+		    (off_t)c->file_off);
+done:
+	if (p == MAP_FAILED)
+		return mmap_error(errno, addr, len);
+	return 0;
+}
+
+/*
+ * Map the source at addr (held as a placeholder) and decide the
+ * granularity. On failure the range is a placeholder again when it belongs
+ * to a reservation; otherwise the caller unmaps it.
+ */
+static int map_at(struct pmem2_map *map, void *addr, const struct map_ctx *c)
+{
+	const struct pmem2_config *cfg = c->cfg;
+	bool map_sync;
+	int sync_errno;
+	int ret;
+
+	ret = do_mmap(c, addr, map->reserved_length, &map_sync, &sync_errno);
+	if (ret)
+		return ret;
+	map->addr = addr;
+
+	pmem2_granularity_decide(c->src, c->src->type == PMEM2_SOURCE_ANON,
+				 cfg->sharing == PMEM2_PRIVATE, map_sync,
+				 sync_errno, &map->gran);
+	if (map->gran.available > cfg->requested_max_granularity) {
+		pmem2_granularity_error(&map->gran,
+					cfg->requested_max_granularity);
+		return PMEM2_E_GRANULARITY_NOT_SUPPORTED;
+	}
+	map->effective_granularity = map->gran.available;
+	return 0;
+}
+
+/* place() callback of pmem2_reservation_place: runs under its lock */
+static int place_in_reservation(struct pmem2_map *map, void *addr, void *arg)
+{
+	const struct map_ctx *c = arg;
+	int ret;
+
+	if ((uintptr_t)addr % c->alignment) {
+		err_set("reservation address %p + offset %zu = %p is not a "
+			"multiple of the source alignment %zu; choose an "
+			"offset that makes it aligned",
+			(void *)((uintptr_t)addr - c->cfg->reserv_offset),
+			c->cfg->reserv_offset, addr, c->alignment);
+		return PMEM2_E_ADDRESS_UNALIGNED;
+	}
+	ret = map_at(map, addr, c);
+	if (ret) {
+		/* a failed MAP_FIXED mmap may have left a hole: refill it
+		 * (keep the first error's message) */
+		char msg[ERR_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		pmem2_placeholder_restore(addr, map->reserved_length);
+		err_set("%s", msg);
+		map->addr = NULL;
+	}
+	return ret;
+}
+
+/* Map outside any reservation: own placeholder, aligned for huge pages. */
+static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
+{
+	size_t len = map->reserved_length;
+	size_t align = len >= 2 * SZ_1G ? SZ_1G : SZ_2M;
+	void *addr;
+	int ret;
+
+	if (c->alignment > align)
+		align = c->alignment;
+	ret = pmem2_reserve_aligned(len, align, &addr);
+	if (ret)
+		return ret;
+	ret = map_at(map, addr, c);
+	if (ret) {
+		os_munmap(addr, len);
+		map->addr = NULL;
+	}
+	return ret;
+}
+
+/* Validate cfg against src (pmem2_map_new steps 1-4). */
+static int validate(const struct pmem2_config *cfg,
+		    const struct pmem2_source *src, size_t *alignment,
+		    size_t *content_length)
+{
+	size_t file_len, end;
+	int ret;
+
+	if (cfg->requested_max_granularity == PMEM2_GRANULARITY_INVALID) {
+		err_set("no required store granularity in the config; call "
+			"pmem2_config_set_required_store_granularity first");
+		return PMEM2_E_GRANULARITY_NOT_SET;
+	}
+	ret = pmem2_source_alignment(src, alignment);
+	if (ret)
+		return ret;
+	ret = pmem2_source_size(src, &file_len);
+	if (ret)
+		return ret;
+	if (cfg->offset % *alignment) {
+		err_set("offset %zu is not a multiple of the source alignment "
+			"%zu; align the offset (e.g. %zu)",
+			cfg->offset, *alignment,
+			align_down(cfg->offset, *alignment));
+		return PMEM2_E_OFFSET_UNALIGNED;
+	}
+	if (src->type == PMEM2_SOURCE_FD && src->ftype == PMEM2_FTYPE_DEVDAX &&
+	    cfg->sharing == PMEM2_PRIVATE) {
+		err_set("a Device DAX cannot be mapped PRIVATE; use "
+			"PMEM2_SHARED");
+		return PMEM2_E_SRC_DEVDAX_PRIVATE;
+	}
+	if (file_len == 0) {
+		err_set("the source is empty (size 0); grow the file before "
+			"mapping it");
+		return PMEM2_E_SOURCE_EMPTY;
+	}
+	if (cfg->length % *alignment) {
+		err_set("length %zu is not a multiple of the source alignment "
+			"%zu; round it to a multiple",
+			cfg->length, *alignment);
+		return PMEM2_E_LENGTH_UNALIGNED;
+	}
+	if (cfg->offset >= file_len) {
+		err_set("offset %zu is at or past the end of the source (%zu "
+			"bytes); nothing left to map",
+			cfg->offset, file_len);
+		return PMEM2_E_MAP_RANGE;
+	}
+	if (cfg->length) {
+		if (!add_ok(cfg->offset, cfg->length, &end) || end > file_len) {
+			err_set("offset %zu + length %zu goes past the end of "
+				"the source (%zu bytes); shorten the length "
+				"or grow the source",
+				cfg->offset, cfg->length, file_len);
+			return PMEM2_E_MAP_RANGE;
+		}
+		*content_length = cfg->length;
+	} else if (src->type == PMEM2_SOURCE_ANON) {
+		/* anonymous memory has no offset: the offset is validated
+		 * like a file's, but the whole size is mapped (as PMDK) */
+		*content_length = file_len;
+	} else {
+		*content_length = file_len - cfg->offset;
+	}
+	return 0;
+}
+
+int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
+		  const struct pmem2_source *src)
+{
+	struct map_ctx c;
+	struct pmem2_map *map;
+	size_t alignment, content_length;
+	size_t ps = (size_t)os_page_size();
+	int ret;
+
+	if (!map_ptr) {
+		err_set("pmem2_map_new: map_ptr is NULL");
+		return -EINVAL;
+	}
+	*map_ptr = NULL;
+	if (!cfg || !src) {
+		err_set("pmem2_map_new: %s is NULL",
+			!cfg ? "config" : "source");
+		return -EINVAL;
+	}
+
+	ret = validate(cfg, src, &alignment, &content_length);
+	if (ret)
+		return ret;
+	if (cfg->reserv && cfg->reserv_offset % ps) {
+		err_set("reservation offset %zu is not a multiple of the page "
+			"size %zu",
+			cfg->reserv_offset, ps);
+		return PMEM2_E_OFFSET_UNALIGNED;
+	}
+	if (content_length > SIZE_MAX - ps) {
+		err_set("length %zu is too large to map", content_length);
+		return PMEM2_E_MAP_RANGE;
+	}
+
+	map = os_zalloc(sizeof(*map));
+	if (!map) {
+		ret = -errno;
+		err_set_errno(-ret, "cannot allocate a map");
+		return ret;
+	}
+	map->content_length = content_length;
+	map->reserved_length = align_up(content_length, ps);
+	map->source = *src;
+
+	c.cfg = cfg;
+	c.src = src;
+	c.alignment = alignment;
+	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
+
+	if (cfg->reserv)
+		ret = pmem2_reservation_place(cfg->reserv, cfg->reserv_offset,
+					      map->reserved_length, map,
+					      place_in_reservation, &c);
+	else
+		ret = map_own_range(map, &c);
+	if (ret)
+		goto err_free;
+
+	pmem2_mem_ops_get(map->effective_granularity, &map->ops);
+
+	ret = pmem2_registry_insert(map);
+	if (ret)
+		goto err_unmap;
+
+	*map_ptr = map;
+	return 0;
+
+err_unmap:
+	if (map->reserv) {
+		pmem2_reservation_unplace(map->reserv, map);
+	} else {
+		os_munmap(map->addr, map->reserved_length);
+	}
+err_free:
+	os_free(map);
+	return ret;
+}
+EXPORT_V1_V2(pmem2_map_new);
+
+int pmem2_map_delete(struct pmem2_map **map_ptr)
+{
+	struct pmem2_map *map;
+	int ret;
+
+	if (!map_ptr) {
+		err_set("pmem2_map_delete: map_ptr is NULL");
+		return -EINVAL;
+	}
+	map = *map_ptr;
+	if (!map) {
+		err_set("pmem2_map_delete: the map is NULL (already deleted?)");
+		return PMEM2_E_MAPPING_NOT_FOUND;
+	}
+	/* checked by identity before touching *map: it may be stale */
+	ret = pmem2_registry_remove(map);
+	if (ret)
+		return ret;
+
+	if (!map->from_existing) {
+		if (map->reserv) {
+			ret = pmem2_reservation_unplace(map->reserv, map);
+		} else if (os_munmap(map->addr, map->reserved_length)) {
+			ret = -errno;
+			err_set_errno(-ret, "cannot unmap [%p, +%zu)",
+				      map->addr, map->reserved_length);
+		}
+		if (ret) {
+			/* still mapped: keep it alive and registered */
+			char msg[ERR_MSG_MAX];
+			snprintf(msg, sizeof(msg), "%s", err_msg());
+			pmem2_registry_insert(map);
+			err_set("%s", msg);
+			return ret;
+		}
+	}
+	os_free(map);
+	*map_ptr = NULL;
+	return 0;
+}
+EXPORT_V1_V2(pmem2_map_delete);
+
+int pmem2_map_from_existing(struct pmem2_map **map_ptr,
+			    const struct pmem2_source *src, void *addr,
+			    size_t len, enum pmem2_granularity gran)
+{
+	struct pmem2_map *map;
+	int ret;
+
+	if (!map_ptr) {
+		err_set("pmem2_map_from_existing: map is NULL");
+		return -EINVAL;
+	}
+	*map_ptr = NULL;
+	if (!src) {
+		err_set("pmem2_map_from_existing: source is NULL");
+		return -EINVAL;
+	}
+	if (!addr) {
+		err_set("pmem2_map_from_existing: address is NULL; pass the "
+			"address of an existing mapping");
+		return PMEM2_E_ADDRESS_NULL;
+	}
+	if (len == 0) {
+		err_set("pmem2_map_from_existing: length is 0; pass the "
+			"length of the existing mapping");
+		return PMEM2_E_LENGTH_OUT_OF_RANGE;
+	}
+	if ((uintptr_t)addr + len < (uintptr_t)addr) {
+		err_set("pmem2_map_from_existing: [%p, +%zu) wraps around the "
+			"end of the address space",
+			addr, len);
+		return PMEM2_E_MAP_RANGE;
+	}
+	if ((unsigned)gran > PMEM2_GRANULARITY_PAGE) {
+		err_set("pmem2_map_from_existing: invalid granularity %d; use "
+			"PMEM2_GRANULARITY_BYTE, _CACHE_LINE or _PAGE",
+			(int)gran);
+		return PMEM2_E_GRANULARITY_NOT_SUPPORTED;
+	}
+
+	map = os_zalloc(sizeof(*map));
+	if (!map) {
+		ret = -errno;
+		err_set_errno(-ret, "cannot allocate a map");
+		return ret;
+	}
+	map->addr = addr;
+	map->content_length = len;
+	map->reserved_length = len;
+	map->effective_granularity = gran;
+	map->source = *src;
+	map->from_existing = true;
+	map->gran.available = gran;
+	map->gran.reason = GRAN_WHY_FORCED;
+	pmem2_mem_ops_get(gran, &map->ops);
+
+	ret = pmem2_registry_insert(map);
+	if (ret) {
+		os_free(map);
+		return ret;
+	}
+	*map_ptr = map;
+	return 0;
+}
+EXPORT_V1_V2(pmem2_map_from_existing);
+
+void *pmem2_map_get_address(struct pmem2_map *map)
+{
+	return map ? map->addr : NULL;
+}
+EXPORT_V1_V2(pmem2_map_get_address);
+
+size_t pmem2_map_get_size(struct pmem2_map *map)
+{
+	return map ? map->content_length : 0;
+}
+EXPORT_V1_V2(pmem2_map_get_size);
+
+enum pmem2_granularity pmem2_map_get_store_granularity(struct pmem2_map *map)
+{
+	return map ? map->effective_granularity : PMEM2_GRANULARITY_INVALID;
+}
+EXPORT_V1_V2(pmem2_map_get_store_granularity);
+
+pmem2_persist_fn pmem2_get_persist_fn(struct pmem2_map *map)
+{
+	return map->ops.persist;
+}
+EXPORT_V1_V2(pmem2_get_persist_fn);
+
+pmem2_flush_fn pmem2_get_flush_fn(struct pmem2_map *map)
+{
+	return map->ops.flush;
+}
+EXPORT_V1_V2(pmem2_get_flush_fn);
+
+pmem2_drain_fn pmem2_get_drain_fn(struct pmem2_map *map)
+{
+	return map->ops.drain;
+}
+EXPORT_V1_V2(pmem2_get_drain_fn);
+
+pmem2_memmove_fn pmem2_get_memmove_fn(struct pmem2_map *map)
+{
+	return map->ops.memmove;
+}
+EXPORT_V1_V2(pmem2_get_memmove_fn);
+
+pmem2_memcpy_fn pmem2_get_memcpy_fn(struct pmem2_map *map)
+{
+	return map->ops.memcpy;
+}
+EXPORT_V1_V2(pmem2_get_memcpy_fn);
+
+pmem2_memset_fn pmem2_get_memset_fn(struct pmem2_map *map)
+{
+	return map->ops.memset;
+}
+EXPORT_V1_V2(pmem2_get_memset_fn);
