@@ -1,0 +1,1005 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_persist.c -- the functions a map hands out, per granularity.
+ *
+ * For BYTE, CACHE_LINE and PAGE the memmove/memcpy/memset functions are
+ * run over every flag combination (plus unknown bits), lengths around the
+ * cache-line and non-temporal-threshold boundaries, misaligned sources and
+ * destinations and overlapping moves in both directions; the result is
+ * compared byte for byte with libc, including guard bytes on both sides.
+ *
+ * Built with -DINSTRUMENT=ON the library reports every flushed line,
+ * fence, streaming store and msync; then each case is also checked for
+ * durability: every written line flushed exactly once or streamed, one
+ * fence after the last of them unless NODRAIN, nothing at all with
+ * NOFLUSH, msync instead of cache flushes for PAGE.
+ *
+ * The PMEM_* environment variables are read once per process, so the
+ * test re-executes itself with each setting ("--child") and the child
+ * checks the choices and runs a reduced matrix under them.
+ *
+ * Under valgrind (or with PMEM2_TEST_QUICK=1) the matrix is reduced.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "test.h"
+#include "core/err.h"
+#include "core/os.h"
+#include "core/util.h"
+#include "pmem2/cpu.h"
+#include "pmem2/map.h"
+#include "pmem2/persist.h"
+
+#define NODRAIN PMEM2_F_MEM_NODRAIN
+#define NT PMEM2_F_MEM_NONTEMPORAL
+#define TEMP PMEM2_F_MEM_TEMPORAL
+#define WC PMEM2_F_MEM_WC
+#define WB PMEM2_F_MEM_WB
+#define NOFLUSH PMEM2_F_MEM_NOFLUSH
+#define VALID PMEM2_F_MEM_VALID_FLAGS
+#define UNKNOWN (1U << 6)
+
+#define BIG ((size_t)(1 << 20) + 13)
+#define PAD ((size_t)8192)
+#define ARENA (2 * (BIG + 2 * PAD))
+#define MAX_FAILS 40
+
+static bool quick;
+
+/* ------------------------------------------------------------------ */
+/* arenas                                                              */
+
+struct arena {
+	enum pmem2_granularity g;
+	struct pmem2_mem_ops ops;
+	char *buf;	/* ARENA bytes, the memory under test */
+	char *shadow;	/* same layout, expected contents */
+	struct pmem2_map *map; /* PAGE: registered map over buf */
+	int fd;
+};
+
+static void arena_open(struct arena *a, enum pmem2_granularity g)
+{
+	memset(a, 0, sizeof(*a));
+	a->g = g;
+	a->fd = -1;
+	if (g == PMEM2_GRANULARITY_PAGE) {
+		/* a shared file mapping, so msync has something to do; a
+		 * memfd keeps it fast */
+		a->fd = memfd_create("test_persist", MFD_CLOEXEC);
+		if (a->fd < 0 || ftruncate(a->fd, ARENA)) {
+			perror("memfd");
+			exit(2);
+		}
+		a->buf = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      a->fd, 0);
+	} else {
+		a->buf = mmap(NULL, ARENA, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	if (a->buf == MAP_FAILED) {
+		perror("mmap");
+		exit(2);
+	}
+	a->shadow = malloc(ARENA);
+	if (!a->shadow)
+		exit(2);
+	if (g == PMEM2_GRANULARITY_PAGE) {
+		a->map = calloc(1, sizeof(*a->map));
+		a->map->addr = a->buf;
+		a->map->reserved_length = ARENA;
+		a->map->content_length = ARENA;
+		a->map->effective_granularity = g;
+		a->map->source.type = PMEM2_SOURCE_FD;
+		a->map->source.ftype = PMEM2_FTYPE_REG;
+		if (pmem2_registry_insert(a->map)) {
+			printf("registry insert: %s\n", err_msg());
+			exit(2);
+		}
+	}
+	pmem2_mem_ops_get(g, &a->ops);
+}
+
+static void arena_close(struct arena *a)
+{
+	if (a->map) {
+		pmem2_registry_remove(a->map);
+		free(a->map);
+	}
+	munmap(a->buf, ARENA);
+	free(a->shadow);
+	if (a->fd >= 0)
+		close(a->fd);
+}
+
+static inline char *shadow_of(struct arena *a, const char *p)
+{
+	return a->shadow + (p - a->buf);
+}
+
+static uint64_t rng = 88172645463325252ULL;
+
+static void fill(char *p, size_t n)
+{
+	while (n >= 8) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		memcpy(p, &rng, 8);
+		p += 8;
+		n -= 8;
+	}
+	while (n--)
+		*p++ = (char)(rng >> (n * 8));
+}
+
+/* fill [p-guard, p+n+guard) with noise, mirrored in the shadow */
+static void prepare(struct arena *a, char *p, size_t n)
+{
+	char *lo = p - 64;
+	size_t len = n + 128;
+	fill(lo, len);
+	memcpy(shadow_of(a, lo), lo, len);
+}
+
+static bool verify(struct arena *a, char *p, size_t n)
+{
+	char *lo = p - 64;
+	return memcmp(lo, shadow_of(a, lo), n + 128) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* instrumentation                                                     */
+
+#ifdef PMEM2_INSTRUMENT
+struct ev {
+	enum pmem2_instr_event kind;
+	uintptr_t addr;
+	size_t len;
+};
+static struct ev *evs;
+static size_t nevs, capevs;
+
+static void hook(enum pmem2_instr_event kind, const void *addr, size_t len,
+		 void *arg)
+{
+	(void)arg;
+	if (nevs == capevs) {
+		capevs = capevs ? 2 * capevs : 4096;
+		evs = realloc(evs, capevs * sizeof(*evs));
+		if (!evs)
+			exit(2);
+	}
+	evs[nevs++] = (struct ev){kind, (uintptr_t)addr, len};
+}
+
+static void instr_reset(void)
+{
+	nevs = 0;
+}
+#else
+static void instr_reset(void)
+{
+}
+#endif
+
+enum op { OP_MOVE, OP_COPY, OP_SET, OP_OVERLAP, OP_PERSIST, OP_FLUSH };
+
+static const struct pmem2_persist_info *info;
+
+__attribute__((unused)) static bool engine_has_nt(void)
+{
+	return strcmp(info->engine, "sse2") == 0;
+}
+
+__attribute__((unused)) static size_t whole_lines(uintptr_t d,
+						  size_t len)
+{
+	uintptr_t s = (d + 63) & ~(uintptr_t)63;
+	uintptr_t e = (d + len) & ~(uintptr_t)63;
+	return e > s ? e - s : 0;
+}
+
+/*
+ * What the library should have done for one call, and the check. Only
+ * with instrumentation; otherwise just the msync count for PAGE.
+ */
+static void check_durability(struct arena *a, enum op op, unsigned flags,
+			     char *dst, const char *src, size_t len,
+			     unsigned long msyncs, const char *what)
+{
+	bool noflush = flags & NOFLUSH;
+	bool nodrain = flags & NODRAIN;
+	bool same = op == OP_OVERLAP && dst == src;
+	bool memop = op != OP_PERSIST && op != OP_FLUSH;
+
+	if (a->g == PMEM2_GRANULARITY_PAGE) {
+		unsigned long want = (len && !(memop && noflush)) ? 1 : 0;
+		CHECK(msyncs == want, "%s: %lu msync calls, expected %lu",
+		      what, msyncs, want);
+	}
+#ifdef PMEM2_INSTRUMENT
+	uintptr_t d = (uintptr_t)dst;
+	uintptr_t first = d & ~(uintptr_t)63;
+	size_t nlines = len ? (((d + len + 63) & ~(uintptr_t)63) - first) / 64
+			    : 0;
+	unsigned char *flushed = calloc(nlines + 1, 1);
+	unsigned char *ntb = calloc(nlines + 1, 1);
+	size_t outside = 0, dup = 0, nt_bytes = 0, nfence = 0, nmsync = 0;
+	size_t nflush = 0;
+	long last_store = -1, last_fence = -1;
+
+	for (size_t i = 0; i < nevs; i++) {
+		struct ev *e = &evs[i];
+		size_t line = (e->addr - first) / 64;
+		switch (e->kind) {
+		case PMEM2_INSTR_FLUSH:
+			nflush++;
+			if (e->addr < first || line >= nlines)
+				outside++;
+			else if (flushed[line]++)
+				dup++;
+			last_store = (long)i;
+			break;
+		case PMEM2_INSTR_NT:
+			nt_bytes += e->len;
+			if (e->addr < d || e->addr + e->len > d + len)
+				outside++;
+			else
+				ntb[line] += (unsigned char)e->len;
+			last_store = (long)i;
+			break;
+		case PMEM2_INSTR_FENCE:
+			nfence++;
+			last_fence = (long)i;
+			break;
+		case PMEM2_INSTR_MSYNC:
+			nmsync++;
+			CHECK(e->addr == d && e->len == len,
+			      "%s: msync of the wrong range", what);
+			break;
+		}
+	}
+	size_t uncovered = 0;
+	for (size_t l = 0; l < nlines; l++)
+		if (!flushed[l] && ntb[l] != 64)
+			uncovered++;
+	free(flushed);
+	free(ntb);
+
+	bool want_fence, want_flush, want_nt = false;
+	switch (a->g) {
+	case PMEM2_GRANULARITY_CACHE_LINE:
+		if (op == OP_PERSIST || op == OP_FLUSH) {
+			want_flush = true;
+			want_fence = op == OP_PERSIST;
+			break;
+		}
+		want_flush = !noflush;
+		want_fence = !noflush && !nodrain;
+		if (noflush || same || !engine_has_nt())
+			want_nt = false;
+		else if (flags & (NT | WC))
+			want_nt = true;
+		else if (flags & (TEMP | WB))
+			want_nt = false;
+		else
+			want_nt = len >= info->movnt_threshold;
+		break;
+	case PMEM2_GRANULARITY_BYTE:
+		want_flush = false;
+		if (op == OP_PERSIST || op == OP_FLUSH) {
+			want_fence = op == OP_PERSIST;
+			break;
+		}
+		want_fence = !noflush && !nodrain;
+		want_nt = !noflush && !same && engine_has_nt() && (flags & NT);
+		break;
+	default:
+		want_flush = false;
+		want_fence = false;
+		break;
+	}
+	size_t want_nt_bytes = want_nt ? whole_lines(d, len) : 0;
+
+	CHECK(outside == 0, "%s: %zu flushes/streams outside the range", what,
+	      outside);
+	CHECK(dup == 0, "%s: %zu lines flushed twice", what, dup);
+	if (want_flush)
+		CHECK(uncovered == 0,
+		      "%s: %zu of %zu written lines neither flushed nor "
+		      "streamed",
+		      what, uncovered, nlines);
+	else
+		CHECK(nflush == 0, "%s: %zu lines flushed, expected none",
+		      what, nflush);
+	CHECK(nt_bytes == want_nt_bytes, "%s: %zu bytes streamed, expected %zu",
+	      what, nt_bytes, want_nt_bytes);
+	if (want_fence)
+		CHECK(nfence == 1 && last_fence > last_store,
+		      "%s: %zu fences (last at %ld, last store at %ld), "
+		      "expected one after the last flush",
+		      what, nfence, last_fence, last_store);
+	else
+		CHECK(nfence == 0, "%s: %zu fences, expected none", what,
+		      nfence);
+	if (a->g != PMEM2_GRANULARITY_PAGE)
+		CHECK(nmsync == 0, "%s: msync on a non-PAGE map", what);
+#else
+	(void)dst;
+	(void)src;
+	(void)nodrain;
+	(void)same;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* one case                                                            */
+
+static const char *gname(enum pmem2_granularity g)
+{
+	return g == PMEM2_GRANULARITY_BYTE	   ? "BYTE"
+	       : g == PMEM2_GRANULARITY_CACHE_LINE ? "CACHE_LINE"
+						   : "PAGE";
+}
+
+static char *src_base(struct arena *a)
+{
+	return a->buf + PAD;
+}
+
+static char *dst_base(struct arena *a)
+{
+	return a->buf + PAD + BIG + PAD;
+}
+
+/*
+ * op on len bytes: MOVE/COPY/SET with dst at dst_base+doff and src at
+ * src_base+soff; OVERLAP: src at src_base+soff+512, dst = src + delta.
+ */
+static void one_case(struct arena *a, enum op op, unsigned flags, size_t len,
+		     size_t doff, size_t soff, long delta)
+{
+	char *src, *dst;
+	char what[160];
+	int c = (int)(len * 7 + doff);
+	void *ret = NULL;
+
+	if (op == OP_OVERLAP) {
+		src = src_base(a) + soff + 512;
+		dst = src + delta;
+	} else {
+		src = src_base(a) + soff;
+		dst = dst_base(a) + doff;
+	}
+	snprintf(what, sizeof(what),
+		 "%s op %d flags 0x%x len %zu doff %zu soff %zu delta %ld",
+		 gname(a->g), (int)op, flags, len, doff, soff, delta);
+
+	if (op == OP_OVERLAP) {
+		char *lo = MIN(src, dst);
+		prepare(a, lo, len + (size_t)labs(delta));
+	} else {
+		prepare(a, dst, len);
+		if (op != OP_SET)
+			prepare(a, src, len);
+	}
+
+	switch (op) {
+	case OP_SET:
+		memset(shadow_of(a, dst), c, len);
+		break;
+	default:
+		memmove(shadow_of(a, dst), shadow_of(a, src), len);
+		break;
+	}
+
+	instr_reset();
+	os_fault_reset();
+	switch (op) {
+	case OP_MOVE:
+	case OP_OVERLAP:
+		ret = a->ops.memmove(dst, src, len, flags);
+		break;
+	case OP_COPY:
+		ret = a->ops.memcpy(dst, src, len, flags);
+		break;
+	case OP_SET:
+		ret = a->ops.memset(dst, c, len, flags);
+		break;
+	default:
+		break;
+	}
+	unsigned long msyncs = os_fault_calls(OS_MSYNC);
+
+	CHECK(ret == dst, "%s: returned %p, expected %p", what, ret,
+	      (void *)dst);
+	if (op == OP_OVERLAP) {
+		char *lo = MIN(src, dst);
+		CHECK(verify(a, lo, len + (size_t)labs(delta)),
+		      "%s: wrong bytes", what);
+	} else {
+		CHECK(verify(a, dst, len), "%s: wrong bytes", what);
+		if (op != OP_SET)
+			CHECK(verify(a, src, len), "%s: source modified",
+			      what);
+	}
+	check_durability(a, op, flags, dst, src, len, msyncs, what);
+}
+
+/* ------------------------------------------------------------------ */
+/* the matrix                                                          */
+
+static const size_t sizes[] = {0, 1, 7, 63, 64, 65, 255, 256, 257, 4096};
+static const size_t offs[] = {0, 1, 7, 8, 63};
+static const long deltas[] = {1, 7, 8, 63, 64, 65, 300};
+
+static void all_flags(unsigned *out, size_t *n)
+{
+	size_t k = 0;
+	for (unsigned f = 0; f <= VALID; f++)
+		out[k++] = f;
+	out[k++] = UNKNOWN;
+	out[k++] = UNKNOWN | NT;
+	out[k++] = ~0U & ~NOFLUSH;
+	*n = k;
+}
+
+static const unsigned big_flags[] = {
+	0,	   NODRAIN, NT,	       TEMP,	 WC,	    WB,
+	NOFLUSH,   NT | TEMP, WC | WB, NODRAIN | NT, VALID, UNKNOWN,
+};
+
+static void matrix(enum pmem2_granularity g)
+{
+	struct arena a;
+	unsigned flags[80];
+	size_t nflags;
+	size_t start_fail = test_failed;
+
+	arena_open(&a, g);
+	all_flags(flags, &nflags);
+
+	size_t noffs = quick ? 2 : ARRAY_SIZE(offs);
+	size_t ndeltas = quick ? 3 : ARRAY_SIZE(deltas);
+	size_t fstep = quick ? 5 : 1;
+	if (g == PMEM2_GRANULARITY_PAGE && !quick) {
+		noffs = 3;
+		ndeltas = 4;
+	}
+
+	for (size_t fi = 0; fi < nflags; fi += fstep) {
+		unsigned f = flags[fi];
+		for (size_t si = 0; si < ARRAY_SIZE(sizes); si++) {
+			size_t len = sizes[si];
+			for (size_t i = 0; i < noffs; i++)
+				for (size_t j = 0; j < noffs; j++) {
+					one_case(&a, OP_MOVE, f, len, offs[i],
+						 offs[j], 0);
+					if (i == j || !quick)
+						one_case(&a, OP_COPY, f, len,
+							 offs[i], offs[j], 0);
+				}
+			for (size_t i = 0; i < noffs; i++)
+				one_case(&a, OP_SET, f, len, offs[i], 0, 0);
+			for (size_t i = 0; i < 2; i++) {
+				one_case(&a, OP_OVERLAP, f, len, 0, offs[i],
+					 0);
+				for (size_t k = 0; k < ndeltas; k++) {
+					one_case(&a, OP_OVERLAP, f, len, 0,
+						 offs[i], deltas[k]);
+					one_case(&a, OP_OVERLAP, f, len, 0,
+						 offs[i], -deltas[k]);
+				}
+			}
+			if (test_failed - start_fail > MAX_FAILS)
+				goto out;
+		}
+	}
+
+	/* one mebibyte and a bit */
+	for (size_t fi = 0; fi < ARRAY_SIZE(big_flags); fi++) {
+		unsigned f = big_flags[fi];
+		if (quick && fi % 3)
+			continue;
+		if (g == PMEM2_GRANULARITY_PAGE && f != 0 && f != NOFLUSH &&
+		    f != NT)
+			continue;
+		one_case(&a, OP_MOVE, f, BIG, 0, 0, 0);
+		one_case(&a, OP_MOVE, f, BIG, 1, 7, 0);
+		one_case(&a, OP_COPY, f, BIG, 63, 8, 0);
+		one_case(&a, OP_SET, f, BIG, 13, 0, 0);
+		one_case(&a, OP_OVERLAP, f, BIG, 0, 3, 65);
+		one_case(&a, OP_OVERLAP, f, BIG, 0, 3, -65);
+		one_case(&a, OP_OVERLAP, f, BIG, 0, 0, -1);
+		one_case(&a, OP_OVERLAP, f, BIG, 0, 0, 4097);
+		one_case(&a, OP_OVERLAP, f, BIG, 0, 0, 0);
+		if (test_failed - start_fail > MAX_FAILS)
+			goto out;
+	}
+out:
+	arena_close(&a);
+}
+
+TEST(matrix_byte)
+{
+	matrix(PMEM2_GRANULARITY_BYTE);
+}
+
+TEST(matrix_cache_line)
+{
+	matrix(PMEM2_GRANULARITY_CACHE_LINE);
+}
+
+TEST(matrix_page)
+{
+	matrix(PMEM2_GRANULARITY_PAGE);
+}
+
+/* persist / flush / drain */
+static void pfd_case(struct arena *a, enum op op, char *p, size_t len)
+{
+	char what[96];
+	snprintf(what, sizeof(what), "%s %s len %zu off %zu", gname(a->g),
+		 op == OP_PERSIST ? "persist" : "flush", len,
+		 (size_t)((uintptr_t)p & 63));
+	instr_reset();
+	os_fault_reset();
+	if (op == OP_PERSIST)
+		a->ops.persist(p, len);
+	else
+		a->ops.flush(p, len);
+	check_durability(a, op, 0, p, p, len, os_fault_calls(OS_MSYNC),
+			 what);
+}
+
+TEST(persist_flush_drain)
+{
+	enum pmem2_granularity gs[] = {PMEM2_GRANULARITY_BYTE,
+				       PMEM2_GRANULARITY_CACHE_LINE,
+				       PMEM2_GRANULARITY_PAGE};
+	for (size_t i = 0; i < ARRAY_SIZE(gs); i++) {
+		struct arena a;
+		arena_open(&a, gs[i]);
+		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++)
+			for (size_t o = 0; o < ARRAY_SIZE(offs); o++) {
+				char *p = dst_base(&a) + offs[o];
+				memset(p, 1, sizes[s]);
+				pfd_case(&a, OP_PERSIST, p, sizes[s]);
+				pfd_case(&a, OP_FLUSH, p, sizes[s]);
+			}
+		instr_reset();
+		os_fault_reset();
+		a.ops.drain();
+		CHECK_EQ(os_fault_calls(OS_MSYNC), 0);
+#ifdef PMEM2_INSTRUMENT
+		CHECK_EQ(nevs, gs[i] == PMEM2_GRANULARITY_PAGE ? 0 : 1);
+		if (nevs)
+			CHECK_EQ(evs[0].kind, PMEM2_INSTR_FENCE);
+#endif
+		/* memcpy is the overlap-safe memmove, as in PMDK */
+		CHECK(a.ops.memcpy == a.ops.memmove, "%s: memcpy != memmove",
+		      gname(gs[i]));
+		arena_close(&a);
+	}
+}
+
+TEST(ops_never_null)
+{
+	struct pmem2_mem_ops ops;
+	int gs[] = {PMEM2_GRANULARITY_BYTE, PMEM2_GRANULARITY_CACHE_LINE,
+		    PMEM2_GRANULARITY_PAGE, 42};
+	for (size_t i = 0; i < ARRAY_SIZE(gs); i++) {
+		memset(&ops, 0, sizeof(ops));
+		pmem2_mem_ops_get((enum pmem2_granularity)gs[i], &ops);
+		CHECK(ops.persist && ops.flush && ops.drain && ops.memmove &&
+			      ops.memcpy && ops.memset,
+		      "granularity %d: a NULL function", gs[i]);
+	}
+	/* an unknown granularity gets the safest (PAGE) functions */
+	struct pmem2_mem_ops page;
+	pmem2_mem_ops_get(PMEM2_GRANULARITY_PAGE, &page);
+	CHECK(ops.persist == page.persist, "unknown granularity not PAGE");
+}
+
+/* ------------------------------------------------------------------ */
+/* msync failures (PAGE)                                               */
+
+static char stderr_buf[4096];
+
+/* run fn with stderr captured into stderr_buf */
+static void capture_stderr(void (*fn)(void *), void *arg)
+{
+	fflush(stderr);
+	int saved = dup(2);
+	int fd = memfd_create("stderr", MFD_CLOEXEC);
+	dup2(fd, 2);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ssize_t n = pread(fd, stderr_buf, sizeof(stderr_buf) - 1, 0);
+	stderr_buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static void two_failures(void *arg)
+{
+	struct arena *a = arg;
+	char *p = dst_base(a);
+
+	os_fault_inject(OS_MSYNC, 1, EIO);
+	a->ops.persist(p, 100);
+	os_fault_inject(OS_MSYNC, 1, ENOSPC);
+	a->ops.memmove(p, p + 4096, 100, 0);
+	os_fault_reset();
+}
+
+TEST(page_msync_failure)
+{
+	struct arena a;
+	arena_open(&a, PMEM2_GRANULARITY_PAGE);
+	char *p = dst_base(&a);
+	unsigned long before = pmem2_persist_msync_failures();
+
+	/* EINTR and EAGAIN are retried: no failure recorded */
+	os_fault_inject(OS_MSYNC, 1, EINTR);
+	a.ops.persist(p, 100);
+	CHECK_EQ(os_fault_calls(OS_MSYNC), 2);
+	os_fault_inject(OS_MSYNC, 1, EAGAIN);
+	a.ops.flush(p, 100);
+	CHECK_EQ(os_fault_calls(OS_MSYNC), 2);
+	CHECK_EQ(pmem2_persist_msync_failures(), before);
+
+	/* lasting errors: counted, message set, one line on stderr */
+	err_clear();
+	capture_stderr(two_failures, &a);
+	CHECK_EQ(pmem2_persist_msync_failures(), before + 2);
+	CHECK_EQ(pmem2_persist_msync_last_errno(), ENOSPC);
+	CHECK(strstr(err_msg(), "msync") &&
+		      strstr(err_msg(), strerror(ENOSPC)),
+	      "message: %s", err_msg());
+	size_t lines = 0;
+	for (char *s = stderr_buf; *s; s++)
+		lines += *s == '\n';
+	CHECK(lines == 1 && strstr(stderr_buf, "libpmem2") &&
+		      strstr(stderr_buf, strerror(EIO)),
+	      "stderr: '%s'", stderr_buf);
+
+	/* the process survives and the data was still copied */
+	CHECK(memcmp(p, p + 4096, 100) == 0, "memmove copied");
+
+	/* later failures are counted but not printed again */
+	capture_stderr(two_failures, &a);
+	CHECK_EQ(pmem2_persist_msync_failures(), before + 4);
+	CHECK(stderr_buf[0] == '\0', "printed again: '%s'", stderr_buf);
+	arena_close(&a);
+}
+
+/* PAGE persist msyncs only registered maps: an unregistered range is a
+ * no-op, a range straddling into a registered map is clipped */
+TEST(page_unregistered)
+{
+	struct pmem2_mem_ops ops;
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pmem2_mem_ops_get(PMEM2_GRANULARITY_PAGE, &ops);
+	os_fault_reset();
+	ops.persist(p, 8192);
+	ops.memset(p, 3, 8192, 0);
+	CHECK_EQ(os_fault_calls(OS_MSYNC), 0);
+	CHECK(p[0] == 3 && p[8191] == 3, "memset on an unregistered range");
+	munmap(p, 8192);
+}
+
+/* a real file on a real file system, not only a memfd */
+TEST(page_real_file)
+{
+	char path[256];
+	int fd = test_tmpfile(65536, path, sizeof(path), 0);
+	char *p = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       0);
+	struct pmem2_map *m = calloc(1, sizeof(*m));
+	m->addr = p;
+	m->reserved_length = m->content_length = 65536;
+	m->effective_granularity = PMEM2_GRANULARITY_PAGE;
+	CHECK_RC(pmem2_registry_insert(m), 0);
+	pmem2_mem_ops_get(PMEM2_GRANULARITY_PAGE, &m->ops);
+	unsigned long before = pmem2_persist_msync_failures();
+	m->ops.memset(p + 100, 0x5a, 5000, 0);
+	m->ops.persist(p + 100, 5000);
+	CHECK_EQ(pmem2_persist_msync_failures(), before);
+	char buf[5000];
+	CHECK_EQ(pread(fd, buf, sizeof(buf), 100), 5000);
+	CHECK(buf[0] == 0x5a && buf[4999] == 0x5a, "file content");
+	CHECK_RC(pmem2_registry_remove(m), 0);
+	free(m);
+	munmap(p, 65536);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* CPU probe and dispatch choice                                       */
+
+TEST(cpu_decode)
+{
+	struct pmem2_cpuid_raw r;
+	struct pmem2_cpu c;
+
+	memset(&r, 0, sizeof(r));
+	pmem2_cpu_decode(&r, ~0ULL, &c);
+	CHECK(!c.clflush && !c.clwb && !c.avx && !c.avx_usable && !c.xcr0,
+	      "no leaves, no features");
+
+	memcpy(r.vendor, "GenuineIntel", 12);
+	r.max_leaf = 7;
+	r.leaf1_edx = (1U << 19) | (1U << 26);
+	r.leaf1_ecx = (1U << 27) | (1U << 28);
+	r.leaf7_ebx = (1U << 16) | (1U << 23) | (1U << 24);
+	r.leaf7_ecx = 1U << 28;
+	pmem2_cpu_decode(&r, 0xe7, &c);
+	CHECK(c.intel && !strcmp(c.vendor, "GenuineIntel"), "vendor %s",
+	      c.vendor);
+	CHECK(c.clflush && c.sse2 && c.osxsave && c.avx && c.avx512f &&
+		      c.clflushopt && c.clwb && c.movdir64b,
+	      "all features");
+	CHECK(c.avx_usable && c.avx512f_usable, "OS enables AVX, AVX-512");
+
+	/* the OS does not save YMM state: neither AVX nor AVX-512 */
+	pmem2_cpu_decode(&r, 0x3, &c);
+	CHECK(c.avx && !c.avx_usable && !c.avx512f_usable, "xcr0 0x3");
+	/* YMM but no ZMM/opmask state */
+	pmem2_cpu_decode(&r, 0x7, &c);
+	CHECK(c.avx_usable && !c.avx512f_usable, "xcr0 0x7");
+	pmem2_cpu_decode(&r, 0x67, &c);
+	CHECK(c.avx_usable && !c.avx512f_usable, "xcr0 0x67 (no Hi16_ZMM)");
+	/* without OSXSAVE, XCR0 cannot be trusted (XGETBV would fault) */
+	r.leaf1_ecx &= ~(1U << 27);
+	pmem2_cpu_decode(&r, 0xe7, &c);
+	CHECK(!c.avx_usable && !c.avx512f_usable && c.xcr0 == 0,
+	      "no OSXSAVE");
+	/* leaf 7 not supported: its bits are ignored */
+	r.max_leaf = 1;
+	pmem2_cpu_decode(&r, 0, &c);
+	CHECK(c.clflush && !c.clwb && !c.clflushopt && !c.avx512f,
+	      "max leaf 1");
+	memcpy(r.vendor, "AuthenticAMD", 12);
+	pmem2_cpu_decode(&r, 0, &c);
+	CHECK(!c.intel, "AMD is not Intel");
+}
+
+/* the probe agrees with the kernel's view (a subset: valgrind's CPU) */
+TEST(cpu_probe)
+{
+	struct pmem2_cpu c;
+	pmem2_cpu_probe(&c);
+#ifdef __x86_64__
+	CHECK(c.x86 && c.sse2 && c.clflush, "x86-64 has SSE2 and CLFLUSH");
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		SKIP("no /proc/cpuinfo");
+	char line[8192];
+	char flags[sizeof(line) + 2] = "";
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			snprintf(flags, sizeof(flags), "%s ", line);
+			break;
+		}
+	fclose(f);
+	struct {
+		bool has;
+		const char *name;
+	} fl[] = {{c.clwb, " clwb "},
+		  {c.clflushopt, " clflushopt "},
+		  {c.avx512f, " avx512f "},
+		  {c.avx, " avx "},
+		  {c.movdir64b, " movdir64b "}};
+	for (size_t i = 0; i < ARRAY_SIZE(fl); i++)
+		CHECK(!fl[i].has || strstr(flags, fl[i].name),
+		      "probe says%sbut /proc/cpuinfo does not", fl[i].name);
+	/* the kernel lists avx only when it enabled the state */
+	if (c.avx_usable)
+		CHECK(strstr(flags, " avx ") != NULL, "avx usable");
+#else
+	CHECK(!c.x86 && !c.clflush, "no x86 features off x86");
+#endif
+}
+
+static bool env1(const char *n)
+{
+	const char *v = getenv(n);
+	return v && !strcmp(v, "1");
+}
+
+/* the choices match the CPU and the environment of this process */
+TEST(dispatch_choice)
+{
+	struct pmem2_cpu c;
+	pmem2_cpu_probe(&c);
+	info = pmem2_persist_info();
+
+	const char *want = "none";
+	if (c.clflush)
+		want = "clflush";
+	if (c.clflushopt && !env1("PMEM_NO_CLFLUSHOPT"))
+		want = "clflushopt";
+	if (c.clwb && !env1("PMEM_NO_CLWB"))
+		want = "clwb";
+	CHECK(!strcmp(info->flush, want), "flush %s, expected %s",
+	      info->flush, want);
+	CHECK(!strcmp(info->fence, c.x86 ? "sfence" : "full-barrier"),
+	      "fence %s", info->fence);
+
+	const char *g = getenv("PMEM_NO_GENERIC_MEMCPY");
+	const char *eng = (g && atoll(g)) ? "libc" : "generic";
+	if (c.sse2 && !env1("PMEM_NO_MOVNT"))
+		eng = "sse2";
+	CHECK(!strcmp(info->engine, eng), "engine %s, expected %s",
+	      info->engine, eng);
+
+	size_t thr = 256;
+	const char *t = getenv("PMEM_MOVNT_THRESHOLD");
+	char *end;
+	if (t && *t) {
+		long long v = strtoll(t, &end, 10);
+		if (!*end && v >= 0)
+			thr = (size_t)v;
+	}
+	CHECK_EQ(info->movnt_threshold, thr);
+
+	const char *avx = getenv("PMEM_AVX");
+	CHECK_EQ(info->avx, c.avx_usable && !(avx && !strcmp(avx, "0")));
+	const char *a5 = getenv("PMEM_AVX512F");
+	CHECK_EQ(info->avx512f, c.avx512f_usable && !(a5 && !strcmp(a5, "0")));
+	const char *md = getenv("PMEM_MOVDIR64B");
+	CHECK_EQ(info->movdir64b, c.movdir64b && md && strcmp(md, "0"));
+	const char *wc = getenv("PMEM_WC_WORKAROUND");
+	bool wcw = wc && !strcmp(wc, "1")   ? true
+		   : wc && !strcmp(wc, "0") ? false
+					    : c.intel;
+	CHECK_EQ(info->wc_workaround, wcw);
+
+	const char *d = pmem2_persist_describe();
+	CHECK(strstr(d, info->flush) && strstr(d, info->engine),
+	      "describe: %s", d);
+}
+
+TEST(flush_cpu_caches_and_fence)
+{
+	char buf[300];
+	memset(buf, 1, sizeof(buf));
+	instr_reset();
+	pmem2_flush_cpu_caches(buf + 3, 200);
+	pmem2_flush_cpu_caches(buf, 0);
+	pmem2_fence();
+#ifdef PMEM2_INSTRUMENT
+	uintptr_t b = (uintptr_t)buf + 3;
+	size_t want = strcmp(info->flush, "none")
+			      ? (b + 200 + 63) / 64 - b / 64 : 0;
+	CHECK_EQ(nevs, want + 1);
+	CHECK_EQ(evs[nevs - 1].kind, PMEM2_INSTR_FENCE);
+#endif
+	CHECK(buf[0] == 1, "flush keeps the data");
+}
+
+/* ------------------------------------------------------------------ */
+/* environment variables: re-run this program                          */
+
+static char self[4096];
+
+static int run_child(const char *const *env)
+{
+	int pfd[2];
+	if (pipe(pfd))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		static const char *const clear[] = {
+			"PMEM_NO_CLWB",		  "PMEM_NO_CLFLUSHOPT",
+			"PMEM_NO_MOVNT",	  "PMEM_NO_GENERIC_MEMCPY",
+			"PMEM_MOVNT_THRESHOLD", "PMEM_AVX",
+			"PMEM_AVX512F",		  "PMEM_MOVDIR64B",
+			"PMEM_WC_WORKAROUND"};
+		for (size_t i = 0; i < ARRAY_SIZE(clear); i++)
+			unsetenv(clear[i]);
+		for (; *env; env += 2)
+			setenv(env[0], env[1], 1);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		execl(self, self, "--child", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	char out[65536];
+	size_t n = 0;
+	ssize_t r;
+	while ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(pfd[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	if (!ok)
+		printf("child output:\n%s", out);
+	return ok ? 0 : 1;
+}
+
+TEST(environment)
+{
+	static const char *const sets[][9] = {
+		{NULL},
+		{"PMEM_NO_CLWB", "1", NULL},
+		{"PMEM_NO_CLWB", "1", "PMEM_NO_CLFLUSHOPT", "1", NULL},
+		{"PMEM_NO_CLFLUSHOPT", "1", NULL},
+		{"PMEM_NO_CLWB", "yes", "PMEM_NO_CLFLUSHOPT", "11", NULL},
+		{"PMEM_NO_MOVNT", "1", NULL},
+		{"PMEM_NO_MOVNT", "1", "PMEM_NO_GENERIC_MEMCPY", "1", NULL},
+		{"PMEM_NO_MOVNT", "0", "PMEM_NO_GENERIC_MEMCPY", "1", NULL},
+		{"PMEM_MOVNT_THRESHOLD", "0", NULL},
+		{"PMEM_MOVNT_THRESHOLD", "1000", NULL},
+		{"PMEM_MOVNT_THRESHOLD", "-5", NULL},
+		{"PMEM_MOVNT_THRESHOLD", "12abc", NULL},
+		{"PMEM_AVX", "0", "PMEM_AVX512F", "0", NULL},
+		{"PMEM_MOVDIR64B", "1", "PMEM_WC_WORKAROUND", "1", NULL},
+		{"PMEM_WC_WORKAROUND", "0", NULL},
+	};
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		SKIP("cannot find this program");
+	self[n] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		char desc[256] = "";
+		for (const char *const *e = sets[i]; *e; e += 2)
+			snprintf(desc + strlen(desc),
+				 sizeof(desc) - strlen(desc), "%s=%s ", e[0],
+				 e[1]);
+		CHECK(run_child(sets[i]) == 0, "child with %s failed", desc);
+	}
+}
+
+static bool under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+	return p && strstr(p, "vgpreload");
+}
+
+int main(int argc, char **argv)
+{
+	bool child = argc > 1 && !strcmp(argv[1], "--child");
+	const char *q = getenv("PMEM2_TEST_QUICK");
+
+	quick = child || under_valgrind() || (q && !strcmp(q, "1"));
+	info = pmem2_persist_info();
+#ifdef PMEM2_INSTRUMENT
+	pmem2_instr_set_hook(hook, NULL);
+#endif
+
+	RUN(cpu_decode);
+	RUN(cpu_probe);
+	RUN(dispatch_choice);
+	RUN(ops_never_null);
+	RUN(flush_cpu_caches_and_fence);
+	RUN(persist_flush_drain);
+	RUN(matrix_byte);
+	RUN(matrix_cache_line);
+	RUN(matrix_page);
+	if (!child) {
+		RUN(page_msync_failure);
+		RUN(page_unregistered);
+		RUN(page_real_file);
+		RUN(environment);
+	}
+#ifdef PMEM2_INSTRUMENT
+	free(evs);
+#endif
+	return test_done();
+}
