@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * region.c -- find the NVDIMM region (and namespace) behind a source by
+ * reading sysfs, without root and without libndctl.
+ *
+ * The device of a source is a sysfs link: /sys/dev/block/M:m for the block
+ * device holding a regular file, /sys/dev/char/M:m for a Device DAX.
+ * Resolving it gives the device's place in the device tree, where the
+ * libnvdimm objects appear as path components: ".../ndbus0/region1/
+ * namespace1.0/block/pmem1" or ".../ndbus0/region0/dax0.0/dax/dax0.0".
+ * Only the components are trusted, not the exact shape of the path, which
+ * differs between kernels, buses (ACPI NFIT, e820, virtio-pmem, CXL) and
+ * namespace modes.
+ *
+ * A source that is not on any region (tmpfs, a disk, anonymous memory) is
+ * an ordinary situation, answered quietly with 1.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "core/err.h"
+#include "core/os.h"
+#include "granularity.h"
+#include "region.h"
+#include "source.h"
+
+int pmem2_parse_u64(const char *text, uint64_t *val)
+{
+	const char *p = text;
+	char *end;
+	int base = 10;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		if (!isxdigit((unsigned char)p[2]))
+			return -EINVAL;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(p, &end, base);
+	if (errno)
+		return -EINVAL;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/* Does comp read "<prefix><digits>" (or "<prefix><digits>.<digits>")? */
+static bool numbered(const char *comp, size_t clen, const char *prefix,
+		     bool dotted)
+{
+	size_t plen = strlen(prefix), i = plen;
+	bool dot = false;
+
+	if (clen <= plen || strncmp(comp, prefix, plen) != 0)
+		return false;
+	if (!isdigit((unsigned char)comp[i]))
+		return false;
+	for (; i < clen; i++) {
+		if (isdigit((unsigned char)comp[i]))
+			continue;
+		if (comp[i] == '.' && dotted && !dot && i + 1 < clen &&
+		    isdigit((unsigned char)comp[i + 1])) {
+			dot = true;
+			continue;
+		}
+		return false;
+	}
+	return dotted == dot;
+}
+
+static void copy_comp(char *dst, size_t dlen, const char *comp, size_t clen)
+{
+	if (clen >= dlen)
+		clen = dlen - 1;
+	memcpy(dst, comp, clen);
+	dst[clen] = '\0';
+}
+
+/*
+ * The namespace of a btt/pfn/dax device (the object between a region and a
+ * block or dax device in some modes) is in its "namespace" attribute. This
+ * is optional information: a failure leaves the namespace unknown.
+ */
+static void namespace_of(const char *dev, char *ns, size_t nslen)
+{
+	char path[PATH_MAX], buf[REGION_NAME_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path),
+			     "/sys/bus/nd/devices/%s/"
+			     "namespace",
+			     dev) >= sizeof(path))
+		return;
+	int n = os_sysfs_read(path, buf, sizeof(buf));
+	if (n <= 0 || !numbered(buf, (size_t)n, "namespace", true))
+		return;
+	copy_comp(ns, nslen, buf, (size_t)n);
+}
+
+/* Fill *r from a resolved /sys/devices/... path. 1: no region in it. */
+static int parse_device_path(const char *real, bool want_block,
+			     struct pmem2_region *r)
+{
+	const char *p = real;
+	const char *after_region = NULL, *after_block = NULL;
+	size_t after_region_len = 0, after_block_len = 0;
+	bool prev_region = false, prev_block = false;
+
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *comp = p;
+		size_t len = strcspn(p, "/");
+		p += len;
+
+		if (prev_region) {
+			after_region = comp;
+			after_region_len = len;
+		}
+		if (prev_block && !after_block) {
+			after_block = comp;
+			after_block_len = len;
+		}
+		prev_region = prev_block = false;
+
+		if (numbered(comp, len, "region", false)) {
+			/* the deepest region is the libnvdimm one (a CXL
+			 * region, say, may sit above its nvdimm bus) */
+			copy_comp(r->name, sizeof(r->name), comp, len);
+			r->namespace[0] = '\0';
+			after_region = after_block = NULL;
+			prev_region = true;
+		} else if (numbered(comp, len, "namespace", true)) {
+			copy_comp(r->namespace, sizeof(r->namespace), comp,
+				  len);
+		} else if (len == 5 && strncmp(comp, "block", 5) == 0) {
+			prev_block = true;
+		}
+	}
+	if (!r->name[0])
+		return 1;
+
+	if (!r->namespace[0] && after_region &&
+	    (numbered(after_region, after_region_len, "dax", true) ||
+	     numbered(after_region, after_region_len, "pfn", true) ||
+	     numbered(after_region, after_region_len, "btt", true))) {
+		char dev[REGION_NAME_MAX];
+		copy_comp(dev, sizeof(dev), after_region, after_region_len);
+		namespace_of(dev, r->namespace, sizeof(r->namespace));
+	}
+	/* ".../block/pmem1" or, for a partition, ".../block/pmem1/pmem1p1":
+	 * the component right after "block" is the whole disk */
+	if (want_block && after_block)
+		copy_comp(r->blockdev, sizeof(r->blockdev), after_block,
+			  after_block_len);
+	return 0;
+}
+
+int pmem2_region_of_source(const struct pmem2_source *src,
+			   struct pmem2_region *r)
+{
+	char link[96], real[PATH_MAX];
+	bool block;
+
+	memset(r, 0, sizeof(*r));
+	if (src->type != PMEM2_SOURCE_FD)
+		return 1;
+	if (src->ftype == PMEM2_FTYPE_REG) {
+		snprintf(link, sizeof(link), "/sys/dev/block/%u:%u",
+			 major(src->st_dev), minor(src->st_dev));
+		block = true;
+	} else if (src->ftype == PMEM2_FTYPE_DEVDAX) {
+		snprintf(link, sizeof(link), "/sys/dev/char/%u:%u",
+			 major(src->st_rdev), minor(src->st_rdev));
+		block = false;
+	} else {
+		return 1;
+	}
+
+	int ret = os_sysfs_realpath(link, real, sizeof(real));
+	if (ret == -ENOENT || ret == -ENOTDIR)
+		return 1; /* tmpfs, overlayfs, ...: no device in sysfs */
+	if (ret) {
+		err_set_errno(-ret,
+			      "cannot resolve %s to find the NVDIMM "
+			      "region of the source",
+			      link);
+		return ret;
+	}
+	if (strlen(real) >= sizeof(r->sysdev)) {
+		err_set("the sysfs path of %s is too long (%zu bytes): %s",
+			link, strlen(real), real);
+		return -ENAMETOOLONG;
+	}
+
+	ret = parse_device_path(real, block, r);
+	if (ret) {
+		memset(r, 0, sizeof(*r));
+		return ret;
+	}
+	memcpy(r->sysdev, real, strlen(real) + 1);
+	return 0;
+}
+
+int pmem2_region_attr(const struct pmem2_region *r, const char *attr, char *buf,
+		      size_t len)
+{
+	char path[PATH_MAX];
+
+	if (!r->name[0])
+		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/%s",
+			     r->name, attr) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return os_sysfs_read(path, buf, len);
+}
+
+bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,
+			  size_t domlen)
+{
+	char buf[64];
+
+	int n = r ? pmem2_region_attr(r, "persistence_domain", buf, sizeof(buf))
+		  : -ENOENT;
+	if (n < 0)
+		buf[0] = '\0';
+	if (domain && domlen)
+		snprintf(domain, domlen, "%s", buf);
+	return n >= 0 && strcmp(buf, "cpu_cache") == 0;
+}
+
+bool pmem2_all_regions_eadr(void)
+{
+	DIR *d = os_sysfs_opendir("/sys/bus/nd/devices");
+	struct dirent *e;
+	unsigned regions = 0;
+	bool all = true;
+
+	if (!d)
+		return false;
+	while (all && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (!numbered(e->d_name, len, "region", false))
+			continue;
+		struct pmem2_region r;
+		memset(&r, 0, sizeof(r));
+		copy_comp(r.name, sizeof(r.name), e->d_name, len);
+		regions++;
+		if (!pmem2_region_is_eadr(&r, NULL, 0))
+			all = false;
+	}
+	closedir(d);
+	return all && regions > 0;
+}

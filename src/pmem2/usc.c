@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * usc.c -- identity and health of the hardware behind a source: the ids of
+ * the NVDIMMs (DIMMs) that make up its region, their unsafe shutdown count
+ * and the region's NUMA node.
+ *
+ * Everything is read from world-readable sysfs attributes, so it works
+ * without root and without libndctl:
+ *   /sys/bus/nd/devices/regionN/mappingK  "nmemX,offset,length,position"
+ *   /sys/bus/nd/devices/nmemX/nfit/id     (else nmemX/id)
+ *   /sys/bus/nd/devices/nmemX/nfit/dirty_shutdown
+ *   /sys/bus/nd/devices/regionN/numa_node
+ * When something is missing the caller learns why (not on pmem at all, a
+ * region without DIMMs, a DIMM that does not count unsafe shutdowns), since
+ * "unsupported here" and "failed" call for different reactions.
+ *
+ * Device id format: the ids of the region's DIMMs in mapping order, joined
+ * with ',' (PMDK joins them with no delimiter). A single-DIMM region gives
+ * the same id as PMDK.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/os.h"
+#include "core/util.h"
+#include "region.h"
+#include "source.h"
+
+#define DEVICE_ID_DELIM ','
+#define MAX_MAPPINGS 4096 /* a sanity bound on mappingK */
+
+/*
+ * The region behind src, for a feature named `what`. Anonymous memory and
+ * files not on an NVDIMM region give `not_found` with a message.
+ */
+static int source_region(const struct pmem2_source *src, const char *what,
+			 int not_found, struct pmem2_region *r)
+{
+	if (src->type == PMEM2_SOURCE_ANON) {
+		err_set("the source is anonymous memory, which has no %s",
+			what);
+		return PMEM2_E_NOSUPP;
+	}
+	int ret = pmem2_region_of_source(src, r);
+	if (ret < 0)
+		return ret;
+	if (ret > 0) {
+		err_set("the file is not on persistent memory (no NVDIMM "
+			"region backs it), so it has no %s",
+			what);
+		return not_found;
+	}
+	return 0;
+}
+
+typedef int (*dimm_cb)(const char *nmem, void *arg);
+
+/* Call cb for each DIMM of the region, in mapping order. */
+static int for_each_dimm(const struct pmem2_region *r, const char *what,
+			 dimm_cb cb, void *arg)
+{
+	char attr[32], buf[128];
+	unsigned k;
+
+	for (k = 0; k < MAX_MAPPINGS; k++) {
+		snprintf(attr, sizeof(attr), "mapping%u", k);
+		int n = pmem2_region_attr(r, attr, buf, sizeof(buf));
+		if (n == -ENOENT)
+			break;
+		if (n < 0) {
+			err_set_errno(-n,
+				      "cannot read /sys/bus/nd/devices/"
+				      "%s/%s",
+				      r->name, attr);
+			return n;
+		}
+		size_t len = strcspn(buf, ",");
+		if (len == 0 || buf[len] != ',' || memchr(buf, '/', len) ||
+		    len >= REGION_NAME_MAX) {
+			err_set("/sys/bus/nd/devices/%s/%s holds \"%s\", not "
+				"\"nmemX,offset,length,position\"",
+				r->name, attr, buf);
+			return PMEM2_E_INVALID_DEV_FORMAT;
+		}
+		buf[len] = '\0';
+		int ret = cb(buf, arg);
+		if (ret)
+			return ret;
+	}
+	if (k == 0) {
+		err_set("%s lists no DIMMs (no mapping0 attribute: a "
+			"virtio-pmem or memory-backed region?), so there is no "
+			"%s",
+			r->name, what);
+		return PMEM2_E_NOSUPP;
+	}
+	return 0;
+}
+
+/* ---- device id ---- */
+
+struct id_acc {
+	char *out;    /* NULL: only measure */
+	size_t cap;   /* bytes available in out */
+	size_t total; /* bytes needed so far, without the NUL */
+};
+
+static int id_cb(const char *nmem, void *arg)
+{
+	struct id_acc *a = arg;
+	char path[PATH_MAX], id[256];
+
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/nfit/id", nmem);
+	int n = os_sysfs_read(path, id, sizeof(id));
+	if (n == -ENOENT) {
+		snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/id", nmem);
+		n = os_sysfs_read(path, id, sizeof(id));
+	}
+	if (n == -ENOENT) {
+		err_set("%s exposes no id (neither nfit/id nor id in "
+			"/sys/bus/nd/devices/%s), so the device id is unknown "
+			"(emulated NVDIMM?)",
+			nmem, nmem);
+		return PMEM2_E_NOSUPP;
+	}
+	if (n < 0) {
+		err_set_errno(-n, "cannot read %s", path);
+		return n;
+	}
+	if (n == 0) {
+		err_set("%s is empty, so the device id is unknown", path);
+		return PMEM2_E_NOSUPP;
+	}
+
+	size_t need = (a->total ? 1 : 0) + (size_t)n;
+	if (a->out && a->total + need < a->cap) {
+		char *p = a->out + a->total;
+		if (a->total)
+			*p++ = DEVICE_ID_DELIM;
+		memcpy(p, id, (size_t)n + 1);
+	}
+	a->total += need;
+	return 0;
+}
+
+int pmem2_source_device_id(const struct pmem2_source *src, char *id,
+			   size_t *len)
+{
+	struct pmem2_region r;
+	struct id_acc a = {NULL, 0, 0};
+
+	int ret = source_region(src, "device id", PMEM2_E_NOSUPP, &r);
+	if (ret)
+		return ret;
+
+	if (id) {
+		if (*len == 0) {
+			err_set("the id buffer has length 0; call with id == "
+				"NULL first to learn the length needed");
+			return PMEM2_E_BUFFER_TOO_SMALL;
+		}
+		a.out = id;
+		a.cap = *len;
+	}
+	ret = for_each_dimm(&r, "device id", id_cb, &a);
+	if (ret) {
+		if (id)
+			id[0] = '\0';
+		return ret;
+	}
+	if (!id) {
+		*len = a.total + 1;
+		return 0;
+	}
+	if (a.total + 1 > *len) {
+		id[0] = '\0';
+		err_set("the id buffer of %zu bytes is too small: the device "
+			"id of %s needs %zu bytes including the terminating "
+			"NUL",
+			*len, r.name, a.total + 1);
+		return PMEM2_E_BUFFER_TOO_SMALL;
+	}
+	return 0;
+}
+EXPORT_V1_V2(pmem2_source_device_id);
+
+/* ---- unsafe shutdown count ---- */
+
+static int usc_cb(const char *nmem, void *arg)
+{
+	uint64_t *sum = arg, v;
+	char path[PATH_MAX], buf[64];
+
+	snprintf(path, sizeof(path),
+		 "/sys/bus/nd/devices/%s/nfit/dirty_shutdown", nmem);
+	int n = os_sysfs_read(path, buf, sizeof(buf));
+	if (n == -ENOENT) {
+		err_set("%s exposes no dirty_shutdown count (emulated "
+			"NVDIMM?), so the unsafe shutdown count is unknown",
+			nmem);
+		return PMEM2_E_NOSUPP;
+	}
+	if (n < 0) {
+		err_set_errno(-n, "cannot read %s", path);
+		return n;
+	}
+	if (buf[0] == '-') {
+		err_set("%s reports an unknown dirty shutdown count (%s)", nmem,
+			buf);
+		return PMEM2_E_NOSUPP;
+	}
+	if (pmem2_parse_u64(buf, &v)) {
+		err_set("%s holds \"%s\", not a count", path, buf);
+		return PMEM2_E_INVALID_DEV_FORMAT;
+	}
+	if (__builtin_add_overflow(*sum, v, sum)) {
+		err_set("the unsafe shutdown counts of the DIMMs overflow "
+			"64 bits (%s holds %s)",
+			path, buf);
+		return PMEM2_E_INVALID_DEV_FORMAT;
+	}
+	return 0;
+}
+
+int pmem2_source_device_usc(const struct pmem2_source *src, uint64_t *usc)
+{
+	struct pmem2_region r;
+	uint64_t sum = 0;
+
+	int ret =
+		source_region(src, "unsafe shutdown count", PMEM2_E_NOSUPP, &r);
+	if (ret)
+		return ret;
+	ret = for_each_dimm(&r, "unsafe shutdown count", usc_cb, &sum);
+	if (ret)
+		return ret;
+	*usc = sum;
+	return 0;
+}
+EXPORT_V1_V2(pmem2_source_device_usc);
+
+/* ---- NUMA node ---- */
+
+int pmem2_source_numa_node(const struct pmem2_source *src, int *numa_node)
+{
+	struct pmem2_region r;
+	char buf[32];
+	uint64_t v;
+
+	int ret = source_region(src, "NUMA node", PMEM2_E_DAX_REGION_NOT_FOUND,
+				&r);
+	if (ret)
+		return ret;
+	int n = pmem2_region_attr(&r, "numa_node", buf, sizeof(buf));
+	if (n == -ENOENT) {
+		err_set("%s exposes no numa_node attribute (kernel without "
+			"NUMA support?)",
+			r.name);
+		return PMEM2_E_NOSUPP;
+	}
+	if (n < 0) {
+		err_set_errno(-n,
+			      "cannot read /sys/bus/nd/devices/%s/"
+			      "numa_node",
+			      r.name);
+		return n;
+	}
+	/* -1: the region has no NUMA affinity; passed on as it is */
+	bool neg = buf[0] == '-';
+	if (pmem2_parse_u64(buf + neg, &v) || v > (neg ? 1 : INT_MAX)) {
+		err_set("/sys/bus/nd/devices/%s/numa_node holds \"%s\", not "
+			"a NUMA node number",
+			r.name, buf);
+		return PMEM2_E_INVALID_DEV_FORMAT;
+	}
+	*numa_node = neg ? -(int)v : (int)v;
+	return 0;
+}
+EXPORT_V1_V2(pmem2_source_numa_node);

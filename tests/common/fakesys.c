@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fakesys.c -- fake sysfs trees for tests (see fakesys.h). Plain libc, so
+ * it can be used by white-box and black-box tests alike.
+ */
+#define _GNU_SOURCE
+#include "fakesys.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static int fail(const char *what, const char *path)
+{
+	int e = errno;
+	printf("fakesys: %s %s: %s\n", what, path, strerror(e));
+	errno = e;
+	return -1;
+}
+
+static int join(char *out, size_t len, const char *root, const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	if ((size_t)snprintf(out, len, "%s/%s", root, rel) >= len) {
+		errno = ENAMETOOLONG;
+		return fail("path too long:", rel);
+	}
+	return 0;
+}
+
+/* mkdir -p of an absolute path */
+static int mkdirs(const char *abs)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s", abs);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return fail("mkdir", p);
+		*s = '/';
+	}
+	if (mkdir(p, 0755) && errno != EEXIST)
+		return fail("mkdir", p);
+	return 0;
+}
+
+static int mkparent(const char *abs)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s", abs);
+	char *slash = strrchr(p, '/');
+	if (!slash || slash == p)
+		return 0;
+	*slash = '\0';
+	return mkdirs(p);
+}
+
+int fakesys_create(char *root, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[PATH_MAX], real[PATH_MAX];
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(tmpl, sizeof(tmpl), "%s/fakesys.XXXXXX", dir);
+	if (!mkdtemp(tmpl))
+		return fail("mkdtemp", tmpl);
+	if (!realpath(tmpl, real))
+		return fail("realpath", tmpl);
+	if ((size_t)snprintf(root, len, "%s", real) >= len) {
+		rmdir(real);
+		errno = ENAMETOOLONG;
+		return fail("root buffer too small for", real);
+	}
+	return 0;
+}
+
+int fakesys_mkdir(const char *root, const char *rel)
+{
+	char p[PATH_MAX];
+	if (join(p, sizeof(p), root, rel))
+		return -1;
+	return mkdirs(p);
+}
+
+int fakesys_write(const char *root, const char *rel, const char *fmt, ...)
+{
+	char p[PATH_MAX];
+	va_list ap;
+
+	if (join(p, sizeof(p), root, rel) || mkparent(p))
+		return -1;
+	FILE *f = fopen(p, "w");
+	if (!f)
+		return fail("fopen", p);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	if (fclose(f))
+		return fail("write", p);
+	return 0;
+}
+
+int fakesys_symlink(const char *root, const char *rel, const char *target)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+
+	if (join(p, sizeof(p), root, rel) || mkparent(p))
+		return -1;
+	if (target[0] == '/') {
+		if (join(t, sizeof(t), root, target))
+			return -1;
+	} else {
+		snprintf(t, sizeof(t), "%s", target);
+	}
+	if (unlink(p) && errno != ENOENT)
+		return fail("unlink", p);
+	if (symlink(t, p))
+		return fail("symlink", p);
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP ? rmdir(path) : unlink(path))
+		return fail("remove", path);
+	return 0;
+}
+
+static int rm_tree(const char *abs)
+{
+	struct stat st;
+	if (lstat(abs, &st))
+		return errno == ENOENT ? 0 : fail("lstat", abs);
+	if (!S_ISDIR(st.st_mode))
+		return unlink(abs) ? fail("unlink", abs) : 0;
+	return nftw(abs, rm_one, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
+}
+
+int fakesys_remove(const char *root, const char *rel)
+{
+	char p[PATH_MAX];
+	if (join(p, sizeof(p), root, rel))
+		return -1;
+	return rm_tree(p);
+}
+
+int fakesys_destroy(const char *root)
+{
+	if (!strstr(root, "/fakesys.")) {
+		errno = EINVAL;
+		return fail("refusing to remove a tree not made by "
+			    "fakesys_create:",
+			    root);
+	}
+	return rm_tree(root);
+}
+
+/* ---- topology ---- */
+
+int fakesys_region(const char *root, int r, const char *persistence_domain)
+{
+	char rel[PATH_MAX], link[64], target[PATH_MAX + 16];
+
+	snprintf(rel, sizeof(rel), FAKESYS_NDBUS "/region%d", r);
+	if (fakesys_mkdir(root, rel))
+		return -1;
+	if (persistence_domain) {
+		char f[PATH_MAX + 32];
+		snprintf(f, sizeof(f), "%s/persistence_domain", rel);
+		if (fakesys_write(root, f, "%s\n", persistence_domain))
+			return -1;
+	}
+	snprintf(link, sizeof(link), "bus/nd/devices/region%d", r);
+	snprintf(target, sizeof(target), "../../../%s", rel);
+	return fakesys_symlink(root, link, target);
+}
+
+static void put_path(char *path, size_t len, const char *rel)
+{
+	if (path && len)
+		snprintf(path, len, "%s", rel);
+}
+
+int fakesys_fsdax(const char *root, int r, int ns, const char *disk, dev_t dev,
+		  char *path, size_t pathlen)
+{
+	char nsrel[PATH_MAX], rel[PATH_MAX + 64], f[PATH_MAX + 128];
+	char link[128], target[PATH_MAX + 128];
+
+	snprintf(nsrel, sizeof(nsrel), FAKESYS_NDBUS "/region%d/namespace%d.%d",
+		 r, r, ns);
+	snprintf(rel, sizeof(rel), "%s/block/%s", nsrel, disk);
+	snprintf(f, sizeof(f), "%s/dev", rel);
+	if (fakesys_write(root, f, "%u:%u\n", major(dev), minor(dev)))
+		return -1;
+	snprintf(f, sizeof(f), "%s/badblocks", rel);
+	if (fakesys_write(root, f, "%s", ""))
+		return -1;
+
+	snprintf(link, sizeof(link), "dev/block/%u:%u", major(dev), minor(dev));
+	snprintf(target, sizeof(target), "../../%s", rel);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	snprintf(link, sizeof(link), "block/%s", disk);
+	snprintf(target, sizeof(target), "../%s", rel);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	snprintf(link, sizeof(link), "bus/nd/devices/namespace%d.%d", r, ns);
+	snprintf(target, sizeof(target), "../../../%s", nsrel);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	put_path(path, pathlen, rel);
+	return 0;
+}
+
+int fakesys_devdax(const char *root, int r, int ns, dev_t rdev,
+		   unsigned long long size, unsigned long long align,
+		   char *path, size_t pathlen)
+{
+	char ndrel[PATH_MAX], rel[PATH_MAX + 64], f[PATH_MAX + 128];
+	char link[128], target[PATH_MAX + 128];
+
+	snprintf(ndrel, sizeof(ndrel), FAKESYS_NDBUS "/region%d/dax%d.%d", r, r,
+		 ns);
+	snprintf(f, sizeof(f), "%s/namespace", ndrel);
+	if (fakesys_write(root, f, "namespace%d.%d\n", r, ns))
+		return -1;
+
+	snprintf(rel, sizeof(rel), "%s/dax%d.%d", ndrel, r, ns);
+	snprintf(f, sizeof(f), "%s/size", rel);
+	if (fakesys_write(root, f, "%llu\n", size))
+		return -1;
+	if (align) {
+		snprintf(f, sizeof(f), "%s/align", rel);
+		if (fakesys_write(root, f, "%llu\n", align))
+			return -1;
+	}
+	snprintf(f, sizeof(f), "%s/dev", rel);
+	if (fakesys_write(root, f, "%u:%u\n", major(rdev), minor(rdev)))
+		return -1;
+	if (fakesys_mkdir(root, "bus/dax/devices"))
+		return -1;
+	snprintf(f, sizeof(f), "%s/subsystem", rel);
+	if (fakesys_symlink(root, f, "/bus/dax"))
+		return -1;
+	snprintf(f, sizeof(f), "%s/device", rel);
+	if (fakesys_symlink(root, f, ".."))
+		return -1;
+
+	snprintf(link, sizeof(link), "dev/char/%u:%u", major(rdev),
+		 minor(rdev));
+	snprintf(target, sizeof(target), "../../%s", rel);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	snprintf(link, sizeof(link), "bus/nd/devices/dax%d.%d", r, ns);
+	snprintf(target, sizeof(target), "../../../%s", ndrel);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	put_path(path, pathlen, rel);
+	return 0;
+}
+
+int fakesys_dimm(const char *root, int r, int k, int n, const char *id,
+		 const char *dirty_shutdown)
+{
+	char rel[PATH_MAX], f[PATH_MAX + 64], link[64], target[PATH_MAX + 16];
+
+	snprintf(f, sizeof(f), FAKESYS_NDBUS "/region%d/mapping%d", r, k);
+	if (fakesys_write(root, f, "nmem%d,0,1073741824,%d\n", n, k))
+		return -1;
+	snprintf(rel, sizeof(rel), FAKESYS_NDBUS "/nmem%d", n);
+	if (fakesys_mkdir(root, rel))
+		return -1;
+	if (id) {
+		snprintf(f, sizeof(f), "%s/nfit/id", rel);
+		if (fakesys_write(root, f, "%s\n", id))
+			return -1;
+	}
+	if (dirty_shutdown) {
+		snprintf(f, sizeof(f), "%s/nfit/dirty_shutdown", rel);
+		if (fakesys_write(root, f, "%s\n", dirty_shutdown))
+			return -1;
+	}
+	snprintf(link, sizeof(link), "bus/nd/devices/nmem%d", n);
+	snprintf(target, sizeof(target), "../../../%s", rel);
+	return fakesys_symlink(root, link, target);
+}

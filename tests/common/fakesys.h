@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fakesys.h -- build fake sysfs trees in a temporary directory, so tests
+ * can show the library any NVDIMM topology (regions, namespaces, fsdax
+ * disks, Device DAX, DIMMs, bad blocks) without the hardware.
+ *
+ * A white-box test points the library at the tree with
+ * os_sysfs_set_root(root) (src/core/os.h) and restores it with
+ * os_sysfs_set_root(NULL). This file does not depend on the library.
+ *
+ *	char root[PATH_MAX];
+ *	fakesys_create(root, sizeof(root));
+ *	fakesys_region(root, 1, "cpu_cache");
+ *	fakesys_fsdax(root, 1, 0, "pmem1", st.st_dev, NULL, 0);
+ *	os_sysfs_set_root(root);
+ *	... the file with st_dev now looks like it is on region1 ...
+ *	os_sysfs_set_root(NULL);
+ *	fakesys_destroy(root);
+ *
+ * `rel` paths are relative to the root, i.e. what follows "/sys/" in a real
+ * path ("bus/nd/devices/region1/numa_node"). Missing parent directories
+ * are created. Every function returns 0, or -1 after printing what failed
+ * (to stdout, prefixed "fakesys:").
+ */
+#ifndef FAKESYS_H
+#define FAKESYS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Where the topology helpers put the NVDIMM bus (ACPI NFIT layout). */
+#define FAKESYS_NDBUS "devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0"
+
+/* ---- primitives ---- */
+
+/* Make an empty tree "<TMPDIR or /tmp>/fakesys.XXXXXX"; its canonical
+ * (symlink-free) path goes to root. */
+int fakesys_create(char *root, size_t len);
+/* mkdir -p root/rel */
+int fakesys_mkdir(const char *root, const char *rel);
+/* Create or replace the file root/rel with printf-formatted content (the
+ * kernel ends attributes with "\n": include it for realism). */
+int fakesys_write(const char *root, const char *rel, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Make root/rel a symlink to target (replacing what was there). A target
+ * starting with '/' means a path inside the tree ("/bus/dax" ->
+ * "<root>/bus/dax"); any other target is stored as it is (relative). */
+int fakesys_symlink(const char *root, const char *rel, const char *target);
+/* Remove root/rel: a file, a symlink or a whole directory tree. */
+int fakesys_remove(const char *root, const char *rel);
+/* Remove the whole tree (only paths made by fakesys_create). */
+int fakesys_destroy(const char *root);
+
+/* ---- topology helpers (real-looking layout under FAKESYS_NDBUS) ---- */
+
+/* FAKESYS_NDBUS/region<r>/ with persistence_domain (NULL: no such file,
+ * as on virtio-pmem), and the link bus/nd/devices/region<r>. */
+int fakesys_region(const char *root, int r, const char *persistence_domain);
+
+/*
+ * An fsdax disk on region<r>: region<r>/namespace<r>.<ns>/block/<disk>/
+ * with "dev" and an empty "badblocks"; links dev/block/M:m (for `dev`),
+ * block/<disk> and bus/nd/devices/namespace<r>.<ns>. The disk's path
+ * (relative to root) goes to path unless it is NULL. Pass the st_dev of a
+ * real file to make that file look like it lives on this disk.
+ */
+int fakesys_fsdax(const char *root, int r, int ns, const char *disk, dev_t dev,
+		  char *path, size_t pathlen);
+
+/*
+ * A Device DAX on region<r> (dax bus layout): the nd device
+ * region<r>/dax<r>.<ns>/ (with "namespace" = namespace<r>.<ns>) and the dax
+ * device dax<r>.<ns>/dax<r>.<ns>/ with "size", "align", "dev" and
+ * "subsystem" -> bus/dax; links dev/char/M:m and bus/nd/devices/dax<r>.<ns>.
+ * align 0 writes no align file. The dax device's path goes to path.
+ * Pass the st_rdev of a real character device (/dev/zero is 1:5) to make
+ * it look like a Device DAX.
+ */
+int fakesys_devdax(const char *root, int r, int ns, dev_t rdev,
+		   unsigned long long size, unsigned long long align,
+		   char *path, size_t pathlen);
+
+/*
+ * DIMM nmem<n> as mapping<k> of region<r>: region<r>/mapping<k> =
+ * "nmem<n>,0,<size>,<k>", FAKESYS_NDBUS/nmem<n>/nfit/{id,dirty_shutdown}
+ * (each written only if not NULL) and the link bus/nd/devices/nmem<n>.
+ */
+int fakesys_dimm(const char *root, int r, int k, int n, const char *id,
+		 const char *dirty_shutdown);
+
+#endif
