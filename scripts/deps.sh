@@ -11,6 +11,7 @@ if [ "$level" = test ] || [ "$level" = vm ]; then
 	# libpmem2-dev: Debian's PMDK 1.12.1, the reference our compatibility
 	# and differential tests compare against (never linked into the repo)
 	pkgs+=(valgrind libpmem2-dev binutils util-linux)
+	pkgs+=(groff-base) # test_docs.sh renders the manual pages
 fi
 if [ "$level" = vm ]; then
 	pkgs+=(qemu-system-x86 kmod cpio gzip ndctl daxctl e2fsprogs)
