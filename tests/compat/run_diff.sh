@@ -30,7 +30,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # PMDK's known leaks (e.g. the zero-size reservation it cannot delete) are
 # not ours to report
-ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	COMPAT_EXPECT_LIB=$PMDK_LIB "$PMDK_BIN" >"$TMP/pmdk.txt" 2>"$TMP/pmdk.err"
 rc_pmdk=$?
 COMPAT_EXPECT_LIB=$OURS_LIB "$OURS_BIN" >"$TMP/ours.txt" 2>"$TMP/ours.err"
