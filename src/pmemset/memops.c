@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * memops.c -- copying to and making durable the memory of a set.
+ *
+ * All parts of a set share one store granularity, so the libpmem2 functions
+ * of the first part (captured when it was mapped) serve every address of the
+ * set; they are read without taking the set's lock. Before any part exists
+ * there are no such functions: the copies return NULL and the flushes
+ * PMEMSET_E_NO_PART_MAPPED, with a message. Each operation reports itself to
+ * the event callback first (COPY, MOVE, SET, FLUSH, PERSIST) and, when it
+ * ends with a drain, DRAIN afterwards. Ranges are not checked against the
+ * set's parts (that would cost a tree lookup and a lock on every copy).
+ */
+#include <errno.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "pmemset_internal.h"
+
+static bool ready(struct pmemset *set, const char *fn)
+{
+	if (!set) {
+		err_set("%s: set is NULL", fn);
+		return false;
+	}
+	if (!__atomic_load_n(&set->gran_valid, __ATOMIC_ACQUIRE)) {
+		err_set("%s: no part has been mapped into the set yet, so "
+			"there is no persistent memory to operate on; map a "
+			"part first",
+			fn);
+		return false;
+	}
+	return true;
+}
+
+static bool flags_ok(unsigned flags, const char *fn)
+{
+	if (flags & ~PMEMSET_F_MEM_VALID_FLAGS) {
+		err_set("%s: flags 0x%x have bits 0x%x that are no "
+			"PMEMSET_F_MEM_* flag",
+			fn, flags, flags & ~PMEMSET_F_MEM_VALID_FLAGS);
+		return false;
+	}
+	return true;
+}
+
+static void fire_drain(struct pmemset *set)
+{
+	struct pmemset_event_context ctx = {0};
+	ctx.type = PMEMSET_EVENT_DRAIN;
+	(void)pmemset_fire(set, &ctx);
+}
+
+PUBLIC void *pmemset_memmove(struct pmemset *set, void *pmemdest, void *src,
+			     size_t len, unsigned flags)
+{
+	if (!ready(set, "pmemset_memmove") ||
+	    !flags_ok(flags, "pmemset_memmove"))
+		return NULL;
+	struct pmemset_event_context ctx = {0};
+	ctx.type = PMEMSET_EVENT_MOVE;
+	ctx.data.move.src = src;
+	ctx.data.move.dest = pmemdest;
+	ctx.data.move.len = len;
+	ctx.data.move.flags = flags;
+	(void)pmemset_fire(set, &ctx);
+	set->memmove_fn(pmemdest, src, len, flags);
+	if (!(flags & PMEMSET_F_MEM_NODRAIN))
+		fire_drain(set);
+	return pmemdest;
+}
+
+PUBLIC void *pmemset_memcpy(struct pmemset *set, void *pmemdest, void *src,
+			    size_t len, unsigned flags)
+{
+	if (!ready(set, "pmemset_memcpy") || !flags_ok(flags, "pmemset_memcpy"))
+		return NULL;
+	struct pmemset_event_context ctx = {0};
+	ctx.type = PMEMSET_EVENT_COPY;
+	ctx.data.copy.src = src;
+	ctx.data.copy.dest = pmemdest;
+	ctx.data.copy.len = len;
+	ctx.data.copy.flags = flags;
+	(void)pmemset_fire(set, &ctx);
+	set->memcpy_fn(pmemdest, src, len, flags);
+	if (!(flags & PMEMSET_F_MEM_NODRAIN))
+		fire_drain(set);
+	return pmemdest;
+}
+
+PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
+			    size_t len, unsigned flags)
+{
+	if (!ready(set, "pmemset_memset") || !flags_ok(flags, "pmemset_memset"))
+		return NULL;
+	struct pmemset_event_context ctx = {0};
+	ctx.type = PMEMSET_EVENT_SET;
+	ctx.data.set.dest = pmemdest;
+	ctx.data.set.value = c;
+	ctx.data.set.len = len;
+	ctx.data.set.flags = flags;
+	(void)pmemset_fire(set, &ctx);
+	set->memset_fn(pmemdest, c, len, flags);
+	if (!(flags & PMEMSET_F_MEM_NODRAIN))
+		fire_drain(set);
+	return pmemdest;
+}
+
+/* flush + drain, reported as one PERSIST event */
+PUBLIC int pmemset_persist(struct pmemset *set, void *ptr, size_t size)
+{
+	if (!ready(set, "pmemset_persist"))
+		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
+	struct pmemset_event_context ctx = {0};
+	ctx.type = PMEMSET_EVENT_PERSIST;
+	ctx.data.persist.addr = ptr;
+	ctx.data.persist.len = size;
+	(void)pmemset_fire(set, &ctx);
+	set->persist_fn(ptr, size);
+	return 0;
+}
+
+PUBLIC int pmemset_flush(struct pmemset *set, void *ptr, size_t size)
+{
+	if (!ready(set, "pmemset_flush"))
+		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
+	struct pmemset_event_context ctx = {0};
+	ctx.type = PMEMSET_EVENT_FLUSH;
+	ctx.data.flush.addr = ptr;
+	ctx.data.flush.len = size;
+	(void)pmemset_fire(set, &ctx);
+	set->flush_fn(ptr, size);
+	return 0;
+}
+
+PUBLIC int pmemset_drain(struct pmemset *set)
+{
+	if (!ready(set, "pmemset_drain"))
+		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
+	set->drain_fn();
+	fire_drain(set);
+	return 0;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmemset_internal.h -- the objects behind libpmemset's opaque types and the
+ * contracts between its source files.
+ *
+ * A set owns "part maps": contiguous address ranges, each made of one or
+ * more pmem2 maps ("parts") lying back to back in one pmem2 virtual memory
+ * reservation. A part map holds an array of exactly its own parts, so
+ * removing parts never touches a neighbouring part map even when several
+ * part maps share one reservation. Part maps are kept in an interval tree
+ * (src/core/itree.h) for O(log n) lookup by address.
+ *
+ * Locking: the set's rwlock guards its tree, the part arrays and the
+ * "previous part" used for coalescing; part-map reference counts are atomic.
+ * A source has a mutex for its use count, its SDS record and file growth.
+ * Lock order: set lock, then source mutex.
+ */
+#ifndef PMEMSET_INTERNAL_H
+#define PMEMSET_INTERNAL_H
+
+/* the library defines the real functions; no call-shape macros inside */
+#define PMEMSET_NO_CALL_SHAPES 1
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libpmem2.h>
+#include <libpmemset.h>
+
+#include "core/itree.h"
+
+#define PMEMSET_ALL_STATES                                                     \
+	((uint64_t)(PMEMSET_PART_STATE_INDETERMINATE | PMEMSET_PART_STATE_OK | \
+		    PMEMSET_PART_STATE_OK_BUT_ALREADY_OPEN |                   \
+		    PMEMSET_PART_STATE_OK_BUT_INTERRUPTED |                    \
+		    PMEMSET_PART_STATE_CORRUPTED))
+
+struct pmemset_config {
+	enum pmem2_granularity granularity;
+	bool granularity_set;
+	struct pmem2_vm_reservation *rsv;
+	uint64_t acceptable_states;
+	pmemset_event_callback *callback;
+	void *arg;
+};
+
+struct pmemset_map_config {
+	size_t offset;
+	size_t length;
+	struct pmemset *set; /* older shape: the set the config is for */
+};
+
+enum pmemset_source_type {
+	PMEMSET_SOURCE_PMEM2 = 1, /* caller's pmem2_source, never grown */
+	PMEMSET_SOURCE_FILE,	  /* a file we opened */
+	PMEMSET_SOURCE_TEMP,	  /* an unnamed temporary file we made */
+};
+
+struct pmemset_source {
+	enum pmemset_source_type type;
+	struct pmem2_source *pmem2; /* owned unless type == PMEM2 */
+	int fd;			    /* owned, -1 if none */
+	bool grow;		    /* may be extended to fit a part */
+	bool bb_detection;
+	unsigned long refs; /* the caller's handle + mapped parts, atomic */
+	pthread_mutex_t lock;
+	/* under lock: */
+	size_t use_count; /* mapped parts of this source, all sets */
+	bool has_sds;
+	struct pmemset_sds sds;
+	enum pmemset_part_state *state_ptr;
+};
+
+/* A reservation parts are placed in: the set's (from the config, never
+ * resized or deleted by us) or one we made for a part map. */
+struct pmemset_rsv {
+	struct pmem2_vm_reservation *rsv;
+	bool owned;
+	size_t nparts; /* our parts inside it */
+};
+
+struct pmemset_part_entry {
+	struct pmem2_map *map;
+	struct pmemset_source *src; /* holds a source reference */
+	void *addr;
+	size_t size;
+	bool sds; /* counted in src->sds.refcount */
+};
+
+struct pmemset_part_map {
+	struct itree_node node; /* [first part addr, last part end) */
+	struct pmemset *set;
+	struct pmemset_rsv *rsv;
+	struct pmemset_part_entry *parts; /* sorted, back to back */
+	size_t nparts, cap;
+	unsigned long refcount; /* atomic */
+	bool in_tree;
+};
+
+/* The legacy (2021) part object: what to map, before it is mapped. */
+struct pmemset_part {
+	struct pmemset *set;
+	struct pmemset_source *src; /* holds a source reference */
+	size_t offset;
+	size_t length;
+};
+
+struct pmemset {
+	struct pmemset_config cfg;
+	struct pmemset_rsv user_rsv; /* valid if cfg.rsv */
+	pthread_rwlock_t lock;
+	struct itree pmaps;
+	struct pmemset_part_map *previous; /* coalescing target */
+	size_t rsv_hint; /* user reservation: everything below was full */
+	int coalescing;	 /* atomic */
+	/* fixed by the first part, then read without the lock */
+	int gran_valid; /* atomic: 0 until the functions are published */
+	enum pmem2_granularity granularity;
+	pmem2_persist_fn persist_fn;
+	pmem2_flush_fn flush_fn;
+	pmem2_drain_fn drain_fn;
+	pmem2_memmove_fn memmove_fn;
+	pmem2_memcpy_fn memcpy_fn;
+	pmem2_memset_fn memset_fn;
+};
+
+/* ---- set.c ---- */
+/* The one mapping routine behind every map call shape. offset/length as
+ * given by the caller; extras may be NULL. */
+int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
+			 size_t offset, size_t length,
+			 struct pmemset_extras *extras,
+			 struct pmemset_part_descriptor *desc);
+/* Call the set's callback (if any). Returns its result or 0. */
+int pmemset_fire(struct pmemset *set, struct pmemset_event_context *ctx);
+
+/* ---- source.c ---- */
+void pmemset_source_get(struct pmemset_source *src);
+void pmemset_source_put(struct pmemset_source *src);
+/* Make the source at least `size` bytes long (under src->lock), with real
+ * block allocation where the file system supports it. */
+int pmemset_source_ensure_size(struct pmemset_source *src, size_t size);
+
+/* ---- sds.c ---- */
+/*
+ * The state machine, on plain values (unit-tested on its own): given the
+ * stored record, the current device id and USC, and whether this process
+ * has parts of the source mapped, compute the state and update *rec the way
+ * a map of the source would (id/usc refreshed when that is safe).
+ */
+enum pmemset_part_state pmemset_sds_classify(struct pmemset_sds *rec,
+					     const char *cur_id,
+					     uint64_t cur_usc,
+					     bool mapped_here);
+/*
+ * Before a map: count the new mapping in the source's use count and, if
+ * the source has a shutdown-state record, read the device id and USC,
+ * classify, check the state against the set's acceptable states and, when
+ * accepted, count the mapping in the record too (*counted = true). On
+ * success the caller undoes with pmemset_sds_unregister(src, *counted) if
+ * the map fails later. *state is INDETERMINATE without a record.
+ */
+int pmemset_sds_check_and_register(struct pmemset *set,
+				   struct pmemset_source *src,
+				   enum pmemset_part_state *state,
+				   bool *counted);
+/* After an unmap (or a failed map): refcount - 1 (if sds), use count - 1. */
+void pmemset_sds_unregister(struct pmemset_source *src, bool sds);
+
+/* ---- badblock.c ---- */
+/* Scan the source for bad blocks, firing events (see §2.5 step 3). */
+int pmemset_badblock_detect(struct pmemset *set, struct pmemset_source *src);
+
+/* ---- errormsg.c ---- */
+/* Message "<what>: libpmem2 error <code>: <pmem2_errormsg()>" */
+void pmemset_err_pmem2(int pmem2_code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
