@@ -63,7 +63,9 @@ fi
 
 step "valgrind memcheck"
 vg_fail=0
-for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_*; do
+for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_* \
+	"$top"/build/tests/durability_test_* "$top"/build/tests/pmemset_test_* \
+	"$top"/build/tests/pmemset_unit_test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \

@@ -41,6 +41,17 @@ guest() {
 		local rc=$?
 		echo "(vm_checks $* exited $rc)"
 	}
+	# libpmemset on real DAX: parts on fsdax get GRAN, a set mixing fsdax
+	# and /tmp parts fails with PMEMSET_E_GRANULARITY_MISMATCH
+	pmemset_checks() {
+		local bin="$build/tests/pmemset/vm/pmemset_vm_checks"
+		if [ ! -x "$bin" ]; then
+			bad "$bin is not built"
+			return
+		fi
+		"$bin" "$@"
+		echo "(pmemset_vm_checks $* exited $?)"
+	}
 	# tool PATH KEY=REGEX...: run `pmem2 info PATH`, check each value
 	tool() {
 		local path=$1 kv key re val
@@ -77,6 +88,7 @@ guest() {
 		checks fsdax CACHE_LINE
 		checks devdax 2M CACHE_LINE
 		checks nosync /tmp
+		pmemset_checks CACHE_LINE
 		checks nosync "${PMEM_VM_VPMEM_DIR:-/mnt/vpmem}"
 		tool "$fsdax/info.dat" "type=regular file" "map_sync=accepted" \
 			"granularity=CACHE_LINE" \
@@ -113,6 +125,7 @@ guest() {
 		checks fsdax BYTE
 		checks devdax 2M BYTE
 		checks nosync /tmp
+		pmemset_checks BYTE
 		tool "$fsdax/info.dat" "map_sync=accepted" "granularity=BYTE" \
 			"granularity_reason=BYTE.*cpu_cache.*" \
 			"persistence_domain=cpu_cache"
