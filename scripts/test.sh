@@ -4,8 +4,9 @@
 # test.sh -- build and run every test of the project:
 #   1. a normal build (-Werror) and the whole CTest suite,
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build and its suite,
-#   3. every test program under valgrind memcheck,
-#   4. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm.
+#   3. a ThreadSanitizer build of the multithreaded tests,
+#   4. every test program under valgrind memcheck,
+#   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm.
 # Prints "N passed, N failed" (counted in test programs) at the end; exits
 # non-zero on any failure.
 set -uo pipefail
@@ -57,6 +58,31 @@ if build "$top/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 	count "$log/ctest-asan.log"
 else
 	tail -50 "$log/build-build-asan.log"
+	status=1
+	total_fail=$((total_fail + 1))
+fi
+
+step "build (clang, TSan): the multithreaded tests"
+tsan_tests="api_test_map_threads pmemset_test_threads"
+# shellcheck disable=SC2086
+if cmake -S "$top" -B "$top/build-tsan" -DCMAKE_C_COMPILER=clang \
+	-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+	-DSANITIZE_THREAD=ON -DWERROR=OFF >"$log/cmake-build-tsan.log" 2>&1 &&
+	cmake --build "$top/build-tsan" -j"$jobs" --target $tsan_tests \
+		>"$log/build-build-tsan.log" 2>&1; then
+	for t in $tsan_tests; do
+		if TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+			"$top/build-tsan/tests/$t" >"$log/tsan-$t.log" 2>&1; then
+			echo "tsan ok   $t"
+		else
+			echo "tsan FAIL $t"
+			tail -40 "$log/tsan-$t.log"
+			status=1
+		fi
+		count "$log/tsan-$t.log"
+	done
+else
+	tail -50 "$log/build-build-tsan.log"
 	status=1
 	total_fail=$((total_fail + 1))
 fi
