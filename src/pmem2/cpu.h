@@ -41,6 +41,9 @@ struct pmem2_cpu {
 	/* implemented AND the OS saves the register state (XCR0) */
 	bool avx_usable;     /* XCR0 bits 1 (SSE) and 2 (AVX) */
 	bool avx512f_usable; /* also bits 5, 6, 7 (opmask, ZMM) */
+	/* size of the largest cache (CPUID leaf 4 or 0x8000001D); 0 when
+	 * unknown. Filled by pmem2_cpu_probe only. */
+	uint64_t llc_size;
 };
 
 #define PMEM2_XCR0_SSE (1ULL << 1)

@@ -173,6 +173,7 @@ struct map_ctx {
 	const struct pmem2_source *src;
 	size_t alignment; /* of the source */
 	size_t file_off;
+	int fixed; /* MAP_FIXED over a placeholder, or MAP_FIXED_NOREPLACE */
 };
 
 static int prot_flags(unsigned prot)
@@ -235,17 +236,17 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 	*sync_errno = 0;
 
 	if (c->src->type == PMEM2_SOURCE_ANON) {
-		int flags = MAP_ANONYMOUS | MAP_FIXED |
+		int flags = MAP_ANONYMOUS | c->fixed |
 			    (private ? MAP_PRIVATE : MAP_SHARED);
 		p = os_mmap(addr, len, prot, flags, -1, 0);
 		goto done;
 	}
 	if (private) {
-		p = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
+		p = os_mmap(addr, len, prot, MAP_PRIVATE | c->fixed,
 			    c->src->fd, (off_t)c->file_off);
 		goto done;
 	}
-	p = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED,
+	p = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | c->fixed,
 		    c->src->fd, (off_t)c->file_off);
 	if (p != MAP_FAILED) {
 		*map_sync = true;
@@ -255,11 +256,18 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 		goto done;
 	/* not DAX (or a kernel without MAP_SYNC): plain shared mapping */
 	*sync_errno = errno;
-	p = os_mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, c->src->fd,
+	p = os_mmap(addr, len, prot, MAP_SHARED | c->fixed, c->src->fd,
 		    (off_t)c->file_off);
 done:
 	if (p == MAP_FAILED)
 		return mmap_error(errno, addr, len);
+	if (p != addr) {
+		/* MAP_FIXED_NOREPLACE on a kernel older than 4.17: taken
+		 * as a hint, and not honoured */
+		os_munmap(p, len);
+		errno = EEXIST;
+		return mmap_error(EEXIST, addr, len);
+	}
 	return 0;
 }
 
@@ -319,6 +327,45 @@ static int place_in_reservation(struct pmem2_map *map, void *addr, void *arg)
 	return ret;
 }
 
+/*
+ * Address space recycling. The last own range that pmem2_map_delete gave
+ * back is remembered; the next pmem2_map_new that fits in it (and finds it
+ * aligned enough) maps straight there with MAP_FIXED_NOREPLACE -- one mmap
+ * instead of reserving, trimming and replacing a placeholder, which for
+ * large maps is mostly page-table work in the kernel. If anything else took
+ * the range meanwhile, the kernel says EEXIST and the ordinary path runs.
+ */
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t reuse_addr;
+static size_t reuse_len;
+
+static void reuse_remember(void *addr, size_t len)
+{
+	pthread_mutex_lock(&reuse_lock);
+	reuse_addr = (uintptr_t)addr;
+	reuse_len = len;
+	pthread_mutex_unlock(&reuse_lock);
+}
+
+/* take the remembered range if it fits; NULL if not */
+static void *reuse_take(size_t len, size_t align)
+{
+	void *addr = NULL;
+
+	pthread_mutex_lock(&reuse_lock);
+	if (reuse_addr && reuse_len >= len && reuse_addr % align == 0) {
+		addr = (void *)reuse_addr;
+		reuse_addr = 0;
+		reuse_len = 0;
+	}
+	pthread_mutex_unlock(&reuse_lock);
+	return addr;
+}
+
 /* Map outside any reservation: own placeholder, aligned for huge pages. */
 static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 {
@@ -329,6 +376,23 @@ static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 
 	if (c->alignment > align)
 		align = c->alignment;
+	addr = reuse_take(len, align);
+	if (addr) {
+		struct map_ctx nc = *c;
+		nc.fixed = MAP_FIXED_NOREPLACE;
+		ret = map_at(map, addr, &nc);
+		if (ret == 0)
+			return 0;
+		if (map->addr) {
+			/* mapped, but refused (granularity) */
+			os_munmap(addr, len);
+			map->addr = NULL;
+			return ret;
+		}
+		if (ret != PMEM2_E_MAPPING_EXISTS)
+			return ret;
+		/* taken meanwhile: the ordinary way */
+	}
 	ret = pmem2_reserve_aligned(len, align, &addr);
 	if (ret)
 		return ret;
@@ -454,6 +518,7 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 
 	c.cfg = cfg;
 	c.src = src;
+	c.fixed = MAP_FIXED;
 	c.alignment = alignment;
 	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
 
@@ -513,6 +578,8 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 			ret = -errno;
 			err_set_errno(-ret, "cannot unmap [%p, +%zu)",
 				      map->addr, map->reserved_length);
+		} else {
+			reuse_remember(map->addr, map->reserved_length);
 		}
 		if (ret) {
 			/* still mapped: keep it alive and registered */

@@ -1,38 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * persist.c -- the persist/flush/drain/memmove/memcpy/memset functions a
- * map hands out, and the process-wide CPU dispatch behind them.
+ * persist.c -- the process-wide CPU dispatch and the persist, flush and
+ * drain functions a map hands out; the copy kernels live in the engines
+ * (memops_*.c, x86_64/memcpy_*.c, x86_64/memset_*.c).
  *
  * Two levels of choice:
  *
- *  1. Once per process (pmem2_persist_init): which cache-flush instruction
- *     (CLWB > CLFLUSHOPT > CLFLUSH, PMEM_NO_CLWB / PMEM_NO_CLFLUSHOPT),
- *     which fence, and which "copy engine" -- a table of store kernels
- *     (temporal and non-temporal, for whole cache lines and for arbitrary
- *     pieces). Today there are three engines: SSE2 streaming stores, a
- *     portable C one built on 8-byte stores (PMEM_NO_MOVNT=1, non-x86) and
- *     libc memmove/memset (PMEM_NO_GENERIC_MEMCPY). Faster per-ISA engines
- *     (AVX, AVX-512, MOVDIR64B) slot into the same table later; the
- *     environment wishes for them are already recorded.
+ *  1. Once per process (pmem2_persist_init, from the library constructor):
+ *     the cache-flush instruction (CLWB > CLFLUSHOPT > CLFLUSH, unless
+ *     PMEM_NO_CLWB=1 / PMEM_NO_CLFLUSHOPT=1), and the copy engine: SSE2,
+ *     then AVX and AVX-512F when CPUID has them AND the operating system
+ *     saves their register state (XCR0) and PMEM_AVX / PMEM_AVX512F are not
+ *     "0"; MOVDIR64B for the streaming part only on request
+ *     (PMEM_MOVDIR64B); with PMEM_NO_MOVNT=1 the portable engine, or libc
+ *     with PMEM_NO_GENERIC_MEMCPY. Also the thresholds the kernels read.
  *
- *  2. Once per map (pmem2_mem_ops_get), by effective store granularity:
- *       CACHE_LINE  flush = flush each 64-byte line, drain = fence,
- *                   persist = both; mem ops flush every written line
- *                   (or stream it) and fence unless NODRAIN/NOFLUSH.
- *       BYTE        nothing to flush (eADR, private or anonymous memory);
- *                   persist/drain = fence; mem ops copy and fence.
- *       PAGE        flush = persist = msync of the page-aligned range
- *                   clipped to registered maps, without CPU cache flushes
- *                   (msync writes the pages back anyway); drain = nothing;
- *                   mem ops copy and msync unless NOFLUSH.
+ *  2. Once per map (pmem2_mem_ops_get), by effective granularity: the
+ *     engine's entry points for that granularity (for CACHE_LINE, for the
+ *     chosen flush instruction), so a call runs straight into its kernel:
+ *       CACHE_LINE  persist = flush lines + sfence, flush = flush lines,
+ *                   drain = sfence;
+ *       BYTE        nothing is ever flushed (eADR, private, anonymous):
+ *                   persist = drain = sfence, flush = nothing;
+ *       PAGE        persist = flush = msync of the page-aligned range
+ *                   clipped to registered maps, drain = nothing; no cache
+ *                   flush ever (msync writes the pages back anyway).
+ *     Off x86-64 no cache-flush instruction is known, and CACHE_LINE maps
+ *     get the PAGE functions: msync of a DAX mapping makes the kernel
+ *     write the CPU cache lines back.
  *
- * Every copy goes through one driver: the destination is split into an
- * unaligned head, whole 64-byte lines, and a tail. Head and tail always
- * use ordinary stores (and are flushed); the lines use streaming stores
- * when non-temporal was chosen, otherwise ordinary stores flushed chunk by
- * chunk while still hot. Pieces are processed in the order that keeps an
- * overlapping move correct (ascending when the destination is below the
- * source, descending otherwise), and every kernel is itself overlap-safe.
+ * The PAGE msync failure policy is described at pmem2_page_sync.
+ * With PMEM2_INSTRUMENT, every flush, fence, streaming and ordinary store
+ * and msync of the kernels is reported (see persist.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,22 +40,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __x86_64__
-#include <immintrin.h>
-#endif
 #include "../core/err.h"
 #include "../core/os.h"
 #include "../core/util.h"
 #include "cpu.h"
 #include "map.h"
+#include "memops.h"
 #include "persist.h"
 
-#define LINE ((uintptr_t)CACHELINE_SIZE)
-#define LINE_MASK (LINE - 1)
-/* temporal copies of whole lines are flushed every this many bytes, so the
- * flush finds the lines still in the cache */
-#define FLUSH_CHUNK ((size_t)4096)
 #define DEFAULT_MOVNT_THRESHOLD ((size_t)256)
+/* when the last-level cache size is unknown */
+#define DEFAULT_BIG_MOVE ((size_t)16 << 20)
+#define DEFAULT_BIG_SET ((size_t)32 << 20)
+
+MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
+	.movnt_threshold = DEFAULT_MOVNT_THRESHOLD,
+	.page_movnt_threshold = DEFAULT_BIG_MOVE,
+	.big_move_threshold = DEFAULT_BIG_MOVE,
+	.big_set_threshold = DEFAULT_BIG_SET,
+};
 
 /* ------------------------------------------------------------------ */
 /* instrumentation                                                     */
@@ -72,7 +74,7 @@ void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg)
 	instr_arg = arg;
 }
 
-static void instr(enum pmem2_instr_event ev, const void *addr, size_t len)
+void pmem2_instr_event(enum pmem2_instr_event ev, const void *addr, size_t len)
 {
 	switch (ev) {
 	case PMEM2_INSTR_FLUSH:
@@ -88,280 +90,183 @@ static void instr(enum pmem2_instr_event ev, const void *addr, size_t len)
 	case PMEM2_INSTR_MSYNC:
 		pmem2_instr.msyncs++;
 		break;
+	case PMEM2_INSTR_STORE:
+		pmem2_instr.stores++;
+		break;
 	}
 	if (instr_hook)
 		instr_hook(ev, addr, len, instr_arg);
 }
-#define INSTR(ev, addr, len) instr(PMEM2_INSTR_##ev, (addr), (len))
-#else
-#define INSTR(ev, addr, len) ((void)(addr), (void)(len))
 #endif
 
 /* ------------------------------------------------------------------ */
-/* flush and fence primitives (no fence inside a flush)                */
+/* engines                                                             */
 
-static void flush_none(const void *addr, size_t len)
+enum isa { ISA_NONE, ISA_SSE2, ISA_AVX, ISA_AVX512F };
+
+struct engine {
+	const char *name;
+	const struct pmem2_memmove_set *move;
+	const struct pmem2_memset_set *set;
+	enum isa isa;
+	bool movdir64b;
+	bool nt; /* has streaming stores */
+};
+
+#define ENGINE(n, str, i, md, has_nt)                                          \
+	{                                                                      \
+		.name = str, .move = &pmem2_memmove_##n,                       \
+		.set = &pmem2_memset_##n, .isa = i, .movdir64b = md,           \
+		.nt = has_nt,                                                  \
+	}
+
+static const struct engine Engines[] = {
+	ENGINE(generic, "generic", ISA_NONE, false, false),
+	ENGINE(libc, "libc", ISA_NONE, false, false),
+#ifdef __x86_64__
+	ENGINE(sse2, "sse2", ISA_SSE2, false, true),
+	ENGINE(avx, "avx", ISA_AVX, false, true),
+	ENGINE(avx512f, "avx512f", ISA_AVX512F, false, true),
+	ENGINE(sse2_movdir64b, "sse2+movdir64b", ISA_SSE2, true, true),
+	ENGINE(avx_movdir64b, "avx+movdir64b", ISA_AVX, true, true),
+	ENGINE(avx512f_movdir64b, "avx512f+movdir64b", ISA_AVX512F, true, true),
+#endif
+};
+
+const char *const pmem2_persist_engines[] = {
+	"generic",
+	"libc",
+#ifdef __x86_64__
+	"sse2",
+	"avx",
+	"avx512f",
+	"sse2+movdir64b",
+	"avx+movdir64b",
+	"avx512f+movdir64b",
+#endif
+	NULL,
+};
+
+static const char *const Flush_names[PMEM2_FK_COUNT] = {
+	[PMEM2_FK_NONE] = "none",
+	[PMEM2_FK_CLFLUSH] = "clflush",
+	[PMEM2_FK_CLFLUSHOPT] = "clflushopt",
+	[PMEM2_FK_CLWB] = "clwb",
+};
+
+static const struct engine *engine_by_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(Engines); i++)
+		if (strcmp(Engines[i].name, name) == 0)
+			return &Engines[i];
+	return NULL;
+}
+
+/* NULL when this processor can run e, else why not */
+static const char *engine_unusable(const struct pmem2_cpu *cpu,
+				   const struct engine *e)
+{
+	switch (e->isa) {
+	case ISA_NONE:
+		break;
+	case ISA_SSE2:
+		if (!cpu->sse2)
+			return "the CPU lacks SSE2";
+		break;
+	case ISA_AVX:
+		if (!cpu->avx)
+			return "the CPU lacks AVX";
+		if (!cpu->avx_usable)
+			return "the OS does not enable the AVX register state "
+			       "(XCR0)";
+		break;
+	case ISA_AVX512F:
+		if (!cpu->avx512f)
+			return "the CPU lacks AVX-512F";
+		if (!cpu->avx512f_usable)
+			return "the OS does not enable the AVX-512 register "
+			       "state (XCR0)";
+		break;
+	}
+	if (e->movdir64b && !cpu->movdir64b)
+		return "the CPU lacks MOVDIR64B";
+	return NULL;
+}
+
+static const char *flush_unusable(const struct pmem2_cpu *cpu, int fk)
+{
+	switch (fk) {
+	case PMEM2_FK_NONE:
+		return cpu->x86 ? "x86-64 CACHE_LINE maps must flush; "
+				  "\"none\" is for other architectures"
+				: NULL;
+	case PMEM2_FK_CLFLUSH:
+		return cpu->clflush ? NULL : "the CPU lacks CLFLUSH";
+	case PMEM2_FK_CLFLUSHOPT:
+		return cpu->clflushopt ? NULL : "the CPU lacks CLFLUSHOPT";
+	case PMEM2_FK_CLWB:
+		return cpu->clwb ? NULL : "the CPU lacks CLWB";
+	}
+	return "unknown flush instruction";
+}
+
+/* ------------------------------------------------------------------ */
+/* persist / flush / drain                                             */
+
+#define GEN_CL(fkn, fk)                                                        \
+	static void persist_cl_##fkn(const void *addr, size_t len)             \
+	{                                                                      \
+		flush_range(fk, addr, len);                                    \
+		fence();                                                       \
+	}                                                                      \
+	static void flush_cl_##fkn(const void *addr, size_t len)               \
+	{                                                                      \
+		flush_range(fk, addr, len);                                    \
+	}
+
+GEN_CL(none, PMEM2_FK_NONE)
+GEN_CL(clflush, PMEM2_FK_CLFLUSH)
+GEN_CL(clflushopt, PMEM2_FK_CLFLUSHOPT)
+GEN_CL(clwb, PMEM2_FK_CLWB)
+
+static const pmem2_persist_fn Persist_cl[PMEM2_FK_COUNT] = {
+	persist_cl_none, persist_cl_clflush, persist_cl_clflushopt,
+	persist_cl_clwb};
+static const pmem2_flush_fn Flush_cl[PMEM2_FK_COUNT] = {
+	flush_cl_none, flush_cl_clflush, flush_cl_clflushopt, flush_cl_clwb};
+
+static void drain_fence(void)
+{
+	fence();
+}
+
+static void persist_byte(const void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+	fence();
+}
+
+static void flush_byte(const void *addr, size_t len)
 {
 	(void)addr;
 	(void)len;
 }
 
-#ifdef __x86_64__
-/* Each walks the 64-byte lines touching [addr, addr+len). */
-#define FLUSH_LOOP(insn)                                                     \
-	do {                                                                 \
-		if (!len)                                                    \
-			return;                                              \
-		uintptr_t p = (uintptr_t)addr & ~LINE_MASK;                  \
-		uintptr_t end = (uintptr_t)addr + len;                       \
-		for (; p < end; p += LINE) {                                 \
-			insn((void *)p);                                     \
-			INSTR(FLUSH, (const void *)p, LINE);                 \
-		}                                                            \
-	} while (0)
-
-static void flush_clflush(const void *addr, size_t len)
-{
-	FLUSH_LOOP(_mm_clflush);
-}
-
-__attribute__((target("clflushopt"))) static void
-flush_clflushopt(const void *addr, size_t len)
-{
-	FLUSH_LOOP(_mm_clflushopt);
-}
-
-__attribute__((target("clwb"))) static void flush_clwb(const void *addr,
-							size_t len)
-{
-	FLUSH_LOOP(_mm_clwb);
-}
-
-static void fence_sfence(void)
-{
-	_mm_sfence();
-	INSTR(FENCE, (const void *)NULL, 0);
-}
-#endif
-
-/* Without a known cache-flush instruction all we can do is order. */
-static void fence_full(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	INSTR(FENCE, (const void *)NULL, 0);
-}
-
-/* ------------------------------------------------------------------ */
-/* copy engines                                                        */
-
-/*
- * A copy engine. All kernels use ordinary or streaming stores only: none
- * flushes and none fences (the driver does). Every move kernel is
- * overlap-safe on its own.
- */
-struct copy_engine {
-	const char *name;
-	/* any alignment, any length, temporal */
-	void (*move)(char *d, const char *s, size_t n);
-	void (*set)(char *d, int c, size_t n);
-	/* d 64-byte aligned, n a multiple of 64, temporal */
-	void (*move_lines)(char *d, const char *s, size_t n);
-	void (*set_lines)(char *d, int c, size_t n);
-	/* same, non-temporal; NULL when the engine has no streaming stores */
-	void (*move_lines_nt)(char *d, const char *s, size_t n);
-	void (*set_lines_nt)(char *d, int c, size_t n);
-};
-
-/* forward = ascending addresses is safe (no overlap, or dst below src) */
-static inline bool move_forward(const char *d, const char *s, size_t n)
-{
-	return (uintptr_t)d - (uintptr_t)s >= n;
-}
-
-/*
- * Portable kernels: every 8-byte-aligned 8-byte word of the destination
- * that lies wholly inside the range is written by one 8-byte store, so a
- * reader (or a power failure) never sees half of such a word; the ragged
- * ends use byte stores. volatile keeps the compiler from splitting or
- * merging the stores.
- */
-static void generic_move_fwd(char *d, const char *s, size_t n)
-{
-	while (n && ((uintptr_t)d & 7)) {
-		*(volatile char *)d++ = *s++;
-		n--;
-	}
-	while (n >= 8) {
-		uint64_t v;
-		memcpy(&v, s, 8);
-		*(volatile uint64_t *)(void *)d = v;
-		d += 8;
-		s += 8;
-		n -= 8;
-	}
-	while (n--)
-		*(volatile char *)d++ = *s++;
-}
-
-static void generic_move_bwd(char *d, const char *s, size_t n)
-{
-	d += n;
-	s += n;
-	while (n && ((uintptr_t)d & 7)) {
-		*(volatile char *)--d = *--s;
-		n--;
-	}
-	while (n >= 8) {
-		uint64_t v;
-		d -= 8;
-		s -= 8;
-		memcpy(&v, s, 8);
-		*(volatile uint64_t *)(void *)d = v;
-		n -= 8;
-	}
-	while (n--)
-		*(volatile char *)--d = *--s;
-}
-
-static void generic_move(char *d, const char *s, size_t n)
-{
-	if (move_forward(d, s, n))
-		generic_move_fwd(d, s, n);
-	else
-		generic_move_bwd(d, s, n);
-}
-
-static void generic_set(char *d, int c, size_t n)
-{
-	uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
-
-	while (n && ((uintptr_t)d & 7)) {
-		*(volatile char *)d++ = (char)c;
-		n--;
-	}
-	while (n >= 8) {
-		*(volatile uint64_t *)(void *)d = v;
-		d += 8;
-		n -= 8;
-	}
-	while (n--)
-		*(volatile char *)d++ = (char)c;
-}
-
-static void libc_move(char *d, const char *s, size_t n)
-{
-	memmove(d, s, n);
-}
-
-static void libc_set(char *d, int c, size_t n)
-{
-	memset(d, c, n);
-}
-
-static const struct copy_engine engine_generic = {
-	.name = "generic",
-	.move = generic_move,
-	.set = generic_set,
-	.move_lines = generic_move,
-	.set_lines = generic_set,
-};
-
-static const struct copy_engine engine_libc = {
-	.name = "libc",
-	.move = libc_move,
-	.set = libc_set,
-	.move_lines = libc_move,
-	.set_lines = libc_set,
-};
-
-#ifdef __x86_64__
-/*
- * SSE2 line kernels. Each 64-byte line is loaded completely before it is
- * stored, and lines are walked in the overlap-safe direction, so an
- * overlapping move never reads bytes it has already overwritten.
- */
-#define SSE2_LINE_KERNEL(name, store, is_nt)                                 \
-	static void name(char *d, const char *s, size_t n)                   \
-	{                                                                    \
-		bool fwd = move_forward(d, s, n);                            \
-		if (!fwd) {                                                  \
-			d += n;                                              \
-			s += n;                                              \
-		}                                                            \
-		for (; n; n -= LINE) {                                       \
-			if (!fwd) {                                          \
-				d -= LINE;                                   \
-				s -= LINE;                                   \
-			}                                                    \
-			const __m128i *sp = (const __m128i *)(const void *)s; \
-			__m128i *dp = (__m128i *)(void *)d;                  \
-			__m128i x0 = _mm_loadu_si128(sp + 0);                \
-			__m128i x1 = _mm_loadu_si128(sp + 1);                \
-			__m128i x2 = _mm_loadu_si128(sp + 2);                \
-			__m128i x3 = _mm_loadu_si128(sp + 3);                \
-			store(dp + 0, x0);                                   \
-			store(dp + 1, x1);                                   \
-			store(dp + 2, x2);                                   \
-			store(dp + 3, x3);                                   \
-			if (is_nt) {                                         \
-				INSTR(NT, d, 16);                            \
-				INSTR(NT, d + 16, 16);                       \
-				INSTR(NT, d + 32, 16);                       \
-				INSTR(NT, d + 48, 16);                       \
-			}                                                    \
-			if (fwd) {                                           \
-				d += LINE;                                   \
-				s += LINE;                                   \
-			}                                                    \
-		}                                                            \
-	}
-
-#define SSE2_SET_KERNEL(name, store, is_nt)                                  \
-	static void name(char *d, int c, size_t n)                           \
-	{                                                                    \
-		__m128i x = _mm_set1_epi8((char)c);                          \
-		for (; n; n -= LINE, d += LINE) {                            \
-			__m128i *dp = (__m128i *)(void *)d;                  \
-			store(dp + 0, x);                                    \
-			store(dp + 1, x);                                    \
-			store(dp + 2, x);                                    \
-			store(dp + 3, x);                                    \
-			if (is_nt) {                                         \
-				INSTR(NT, d, 16);                            \
-				INSTR(NT, d + 16, 16);                       \
-				INSTR(NT, d + 32, 16);                       \
-				INSTR(NT, d + 48, 16);                       \
-			}                                                    \
-		}                                                            \
-	}
-
-SSE2_LINE_KERNEL(sse2_move_lines, _mm_store_si128, 0)
-SSE2_LINE_KERNEL(sse2_move_lines_nt, _mm_stream_si128, 1)
-SSE2_SET_KERNEL(sse2_set_lines, _mm_store_si128, 0)
-SSE2_SET_KERNEL(sse2_set_lines_nt, _mm_stream_si128, 1)
-
-static const struct copy_engine engine_sse2 = {
-	.name = "sse2",
-	.move = generic_move,
-	.set = generic_set,
-	.move_lines = sse2_move_lines,
-	.set_lines = sse2_set_lines,
-	.move_lines_nt = sse2_move_lines_nt,
-	.set_lines_nt = sse2_set_lines_nt,
-};
-#endif
-
 /* ------------------------------------------------------------------ */
 /* process-wide dispatch                                               */
 
 static struct {
-	pmem2_flush_fn flush; /* cache-flush loop, no fence */
-	pmem2_drain_fn fence;
-	const struct copy_engine *engine;
-	size_t movnt_threshold;
 	struct pmem2_cpu cpu;
+	/* what pmem2_persist_init chose */
+	const struct engine *engine;
+	int fk;
+	struct pmem2_memops_tun tun;
+	/* what the maps get now (differs only under pmem2_persist_force) */
+	const struct engine *cur_engine;
+	int cur_fk;
 	struct pmem2_persist_info info;
-	char describe[320];
+	char describe[400];
 } Arch;
 
 static pthread_once_t Arch_once = PTHREAD_ONCE_INIT;
@@ -400,55 +305,52 @@ static long long env_number(const char *name, bool *ok)
 	return n;
 }
 
+static void describe(void)
+{
+	const struct pmem2_cpu *cpu = &Arch.cpu;
+	const struct pmem2_persist_info *info = &Arch.info;
+
+	snprintf(Arch.describe, sizeof(Arch.describe),
+		 "%s+%s, %s copies (non-temporal from %zu bytes%s), "
+		 "cpu %s:%s%s%s%s%s%s%s%s%s",
+		 info->flush, info->fence, info->engine, info->movnt_threshold,
+		 Arch.engine->nt ? "" : ": not available",
+		 cpu->vendor[0] ? cpu->vendor : "unknown",
+		 cpu->clflush ? " clflush" : "",
+		 cpu->clflushopt ? " clflushopt" : "", cpu->clwb ? " clwb" : "",
+		 cpu->sse2 ? " sse2" : "",
+		 cpu->avx ? (cpu->avx_usable ? " avx" : " avx(os-disabled)")
+			  : "",
+		 cpu->avx512f ? (cpu->avx512f_usable ? " avx512f"
+						     : " avx512f(os-disabled)")
+			      : "",
+		 cpu->movdir64b ? " movdir64b" : "",
+		 info->wc_workaround ? ", wc-workaround" : "",
+		 cpu->x86 ? "" : " (no cache-flush instruction known)");
+}
+
 static void persist_init_once(void)
 {
 	struct pmem2_cpu *cpu = &Arch.cpu;
 	struct pmem2_persist_info *info = &Arch.info;
+	struct pmem2_memops_tun *tun = &Arch.tun;
 	bool ok;
 
 	pmem2_cpu_probe(cpu);
 
-	Arch.flush = flush_none;
-	Arch.fence = fence_full;
-	Arch.engine = &engine_generic;
-	info->flush = "none";
-	info->fence = "full-barrier";
+	/* flush instruction */
+	Arch.fk = PMEM2_FK_NONE;
+	if (cpu->clflush)
+		Arch.fk = PMEM2_FK_CLFLUSH;
+	if (cpu->clflushopt && !env_is_one("PMEM_NO_CLFLUSHOPT"))
+		Arch.fk = PMEM2_FK_CLFLUSHOPT;
+	if (cpu->clwb && !env_is_one("PMEM_NO_CLWB"))
+		Arch.fk = PMEM2_FK_CLWB;
+	info->flush = Flush_names[Arch.fk];
+	/* sfence exists wherever SSE does, i.e. on every x86-64 */
+	info->fence = cpu->x86 ? "sfence" : "full-barrier";
 
-#ifdef __x86_64__
-	if (cpu->sse2 || cpu->clflush) {
-		/* sfence exists wherever SSE does; x86-64 always has it */
-		Arch.fence = fence_sfence;
-		info->fence = "sfence";
-	}
-	if (cpu->clflush) {
-		Arch.flush = flush_clflush;
-		info->flush = "clflush";
-	}
-	if (cpu->clflushopt && !env_is_one("PMEM_NO_CLFLUSHOPT")) {
-		Arch.flush = flush_clflushopt;
-		info->flush = "clflushopt";
-	}
-	if (cpu->clwb && !env_is_one("PMEM_NO_CLWB")) {
-		Arch.flush = flush_clwb;
-		info->flush = "clwb";
-	}
-	if (cpu->sse2 && !env_is_one("PMEM_NO_MOVNT"))
-		Arch.engine = &engine_sse2;
-#endif
-	if (Arch.engine == &engine_generic) {
-		long long n = env_number("PMEM_NO_GENERIC_MEMCPY", &ok);
-		if (ok && n != 0)
-			Arch.engine = &engine_libc;
-	}
-	info->engine = Arch.engine->name;
-
-	Arch.movnt_threshold = DEFAULT_MOVNT_THRESHOLD;
-	long long t = env_number("PMEM_MOVNT_THRESHOLD", &ok);
-	if (ok && t >= 0)
-		Arch.movnt_threshold = (size_t)t;
-	info->movnt_threshold = Arch.movnt_threshold;
-
-	/* recorded for the per-ISA engines; no kernel uses them yet */
+	/* wishes, recorded whether or not an engine honours them */
 	info->avx = cpu->avx_usable && !env_is_zero("PMEM_AVX");
 	info->avx512f = cpu->avx512f_usable && !env_is_zero("PMEM_AVX512F");
 	const char *md = os_getenv("PMEM_MOVDIR64B");
@@ -461,23 +363,55 @@ static void persist_init_once(void)
 	else
 		info->wc_workaround = cpu->intel;
 
-	snprintf(Arch.describe, sizeof(Arch.describe),
-		 "%s+%s, %s copies (non-temporal from %zu bytes%s), "
-		 "cpu %s:%s%s%s%s%s%s%s%s%s",
-		 info->flush, info->fence, info->engine, Arch.movnt_threshold,
-		 Arch.engine->move_lines_nt ? "" : ": not available",
-		 cpu->vendor[0] ? cpu->vendor : "unknown",
-		 cpu->clflush ? " clflush" : "",
-		 cpu->clflushopt ? " clflushopt" : "",
-		 cpu->clwb ? " clwb" : "", cpu->sse2 ? " sse2" : "",
-		 cpu->avx ? (cpu->avx_usable ? " avx" : " avx(os-disabled)")
-			  : "",
-		 cpu->avx512f ? (cpu->avx512f_usable ? " avx512f"
-						     : " avx512f(os-disabled)")
-			      : "",
-		 cpu->movdir64b ? " movdir64b" : "",
-		 info->wc_workaround ? ", wc-workaround" : "",
-		 cpu->x86 ? "" : " (no cache-flush instruction known)");
+	/* engine */
+	const char *name = "generic";
+	if (cpu->sse2 && !env_is_one("PMEM_NO_MOVNT")) {
+		name = "sse2";
+		if (info->avx)
+			name = "avx";
+		if (info->avx512f)
+			name = "avx512f";
+		if (info->movdir64b) {
+			static char md_name[32];
+			snprintf(md_name, sizeof(md_name), "%s+movdir64b",
+				 name);
+			name = md_name;
+		}
+	} else {
+		long long n = env_number("PMEM_NO_GENERIC_MEMCPY", &ok);
+		if (ok && n != 0)
+			name = "libc";
+	}
+	Arch.engine = engine_by_name(name);
+	info->engine = Arch.engine->name;
+
+	/* thresholds */
+	tun->movnt_threshold = DEFAULT_MOVNT_THRESHOLD;
+	long long t = env_number("PMEM_MOVNT_THRESHOLD", &ok);
+	bool thr_set = ok && t >= 0;
+	if (thr_set)
+		tun->movnt_threshold = (size_t)t;
+	info->llc_size = cpu->llc_size;
+	if (cpu->llc_size) {
+		tun->big_move_threshold =
+			MAX(cpu->llc_size / 2, (size_t)1 << 20);
+		tun->big_set_threshold = MAX(cpu->llc_size, (size_t)2 << 20);
+	} else {
+		tun->big_move_threshold = DEFAULT_BIG_MOVE;
+		tun->big_set_threshold = DEFAULT_BIG_SET;
+	}
+	tun->page_movnt_threshold =
+		thr_set ? tun->movnt_threshold : tun->big_move_threshold;
+	tun->wc_workaround = info->wc_workaround;
+	info->movnt_threshold = tun->movnt_threshold;
+	info->page_movnt_threshold = tun->page_movnt_threshold;
+	info->big_move_threshold = tun->big_move_threshold;
+	info->big_set_threshold = tun->big_set_threshold;
+
+	Arch.cur_engine = Arch.engine;
+	Arch.cur_fk = Arch.fk;
+	pmem2_tun = *tun;
+	describe();
 }
 
 void pmem2_persist_init(void)
@@ -500,239 +434,71 @@ const struct pmem2_persist_info *pmem2_persist_info(void)
 void pmem2_flush_cpu_caches(const void *addr, size_t len)
 {
 	pmem2_persist_init();
-	Arch.flush(addr, len);
+	Flush_cl[Arch.cur_fk](addr, len);
 }
 
 void pmem2_fence(void)
 {
+	fence();
+}
+
+int pmem2_persist_force(const struct pmem2_persist_forced *f)
+{
+	const struct engine *e;
+	const char *why;
+	int fk;
+
 	pmem2_persist_init();
-	Arch.fence();
-}
-
-/* ------------------------------------------------------------------ */
-/* the copy driver                                                     */
-
-/*
- * Store [s, s+n) to [d, d+n) with the engine, flushing every written line
- * with `flush` (NULL: no flushing). nt: stream the whole lines.
- */
-static void drive_move(char *d, const char *s, size_t n, bool nt,
-		       pmem2_flush_fn flush)
-{
-	const struct copy_engine *e = Arch.engine;
-	size_t head = MIN(n, (size_t)(-(uintptr_t)d & LINE_MASK));
-	size_t body = (n - head) & ~(size_t)LINE_MASK;
-	size_t tail = n - head - body;
-	char *bd = d + head;
-	const char *bs = s + head;
-	bool fwd = move_forward(d, s, n);
-
-	if (fwd && head) {
-		e->move(d, s, head);
-		if (flush)
-			flush(d, head);
-	}
-	if (!fwd && tail) {
-		e->move(bd + body, bs + body, tail);
-		if (flush)
-			flush(bd + body, tail);
-	}
-
-	if (!body) {
-		/* nothing */
-	} else if (nt) {
-		e->move_lines_nt(bd, bs, body);
-	} else if (!flush) {
-		e->move_lines(bd, bs, body);
-	} else if (fwd) {
-		for (size_t off = 0; off < body; off += FLUSH_CHUNK) {
-			size_t c = MIN(FLUSH_CHUNK, body - off);
-			e->move_lines(bd + off, bs + off, c);
-			flush(bd + off, c);
+	e = Arch.cur_engine;
+	fk = Arch.cur_fk;
+	if (f->engine) {
+		e = engine_by_name(f->engine);
+		if (!e) {
+			err_set("unknown copy engine \"%s\"", f->engine);
+			return -EINVAL;
 		}
-	} else {
-		for (size_t end = body; end;) {
-			size_t c = MIN(FLUSH_CHUNK, end);
-			end -= c;
-			e->move_lines(bd + end, bs + end, c);
-			flush(bd + end, c);
+		why = engine_unusable(&Arch.cpu, e);
+		if (why) {
+			err_set("engine %s cannot run here: %s", e->name, why);
+			return PMEM2_E_NOSUPP;
 		}
 	}
-
-	if (fwd && tail) {
-		e->move(bd + body, bs + body, tail);
-		if (flush)
-			flush(bd + body, tail);
-	}
-	if (!fwd && head) {
-		e->move(d, s, head);
-		if (flush)
-			flush(d, head);
-	}
-}
-
-static void drive_set(char *d, int c, size_t n, bool nt, pmem2_flush_fn flush)
-{
-	const struct copy_engine *e = Arch.engine;
-	size_t head = MIN(n, (size_t)(-(uintptr_t)d & LINE_MASK));
-	size_t body = (n - head) & ~(size_t)LINE_MASK;
-	size_t tail = n - head - body;
-	char *bd = d + head;
-
-	if (head) {
-		e->set(d, c, head);
-		if (flush)
-			flush(d, head);
-	}
-	if (!body) {
-		/* nothing */
-	} else if (nt) {
-		e->set_lines_nt(bd, c, body);
-	} else if (!flush) {
-		e->set_lines(bd, c, body);
-	} else {
-		for (size_t off = 0; off < body; off += FLUSH_CHUNK) {
-			size_t k = MIN(FLUSH_CHUNK, body - off);
-			e->set_lines(bd + off, c, k);
-			flush(bd + off, k);
+	if (f->flush) {
+		for (fk = 0; fk < PMEM2_FK_COUNT; fk++)
+			if (strcmp(Flush_names[fk], f->flush) == 0)
+				break;
+		if (fk == PMEM2_FK_COUNT) {
+			err_set("unknown flush instruction \"%s\"", f->flush);
+			return -EINVAL;
+		}
+		why = flush_unusable(&Arch.cpu, fk);
+		if (why) {
+			err_set("flush %s cannot be used here: %s", f->flush,
+				why);
+			return PMEM2_E_NOSUPP;
 		}
 	}
-	if (tail) {
-		e->set(bd + body, c, tail);
-		if (flush)
-			flush(bd + body, tail);
-	}
+	Arch.cur_engine = e;
+	Arch.cur_fk = fk;
+	if (f->wc_workaround >= 0)
+		pmem2_tun.wc_workaround = f->wc_workaround;
+	if (f->movnt_threshold != SIZE_MAX)
+		pmem2_tun.movnt_threshold = f->movnt_threshold;
+	if (f->page_movnt_threshold != SIZE_MAX)
+		pmem2_tun.page_movnt_threshold = f->page_movnt_threshold;
+	if (f->big_move_threshold != SIZE_MAX)
+		pmem2_tun.big_move_threshold = f->big_move_threshold;
+	if (f->big_set_threshold != SIZE_MAX)
+		pmem2_tun.big_set_threshold = f->big_set_threshold;
+	return 0;
 }
 
-/*
- * Unknown flag bits are ignored, as PMDK does in release builds; debug
- * builds leave a note in the thread's error message.
- */
-static inline void check_flags(unsigned flags)
+void pmem2_persist_unforce(void)
 {
-#ifndef NDEBUG
-	if (unlikely(flags & ~PMEM2_F_MEM_VALID_FLAGS))
-		err_set("memmove/memcpy/memset: unknown flag bits 0x%x "
-			"ignored; valid flags are PMEM2_F_MEM_*",
-			flags & ~PMEM2_F_MEM_VALID_FLAGS);
-#else
-	(void)flags;
-#endif
-}
-
-/* CACHE_LINE (and the default for PAGE's copy): streaming or not? */
-static inline bool want_nt(unsigned flags, size_t len)
-{
-	if (!Arch.engine->move_lines_nt)
-		return false;
-	if (flags & (PMEM2_F_MEM_NONTEMPORAL | PMEM2_F_MEM_WC))
-		return true;
-	if (flags & (PMEM2_F_MEM_TEMPORAL | PMEM2_F_MEM_WB))
-		return false;
-	return len >= Arch.movnt_threshold;
-}
-
-/* BYTE: no flushing needed, streaming only on explicit request */
-static inline bool want_nt_byte(unsigned flags)
-{
-	return Arch.engine->move_lines_nt &&
-	       (flags & PMEM2_F_MEM_NONTEMPORAL);
-}
-
-/* ------------------------------------------------------------------ */
-/* CACHE_LINE                                                          */
-
-static void persist_cl(const void *addr, size_t len)
-{
-	Arch.flush(addr, len);
-	Arch.fence();
-}
-
-static void flush_cl(const void *addr, size_t len)
-{
-	Arch.flush(addr, len);
-}
-
-static void drain_fence(void)
-{
-	Arch.fence();
-}
-
-static void *memmove_cl(void *dst, const void *src, size_t len,
-			unsigned flags)
-{
-	check_flags(flags);
-	if (flags & PMEM2_F_MEM_NOFLUSH) {
-		if (dst != src)
-			drive_move(dst, src, len, false, NULL);
-		return dst;
-	}
-	if (dst == src)
-		/* nothing to copy, but the caller wants these bytes durable */
-		Arch.flush(dst, len);
-	else
-		drive_move(dst, src, len, want_nt(flags, len), Arch.flush);
-	if (!(flags & PMEM2_F_MEM_NODRAIN))
-		Arch.fence();
-	return dst;
-}
-
-static void *memset_cl(void *dst, int c, size_t len, unsigned flags)
-{
-	check_flags(flags);
-	if (flags & PMEM2_F_MEM_NOFLUSH) {
-		drive_set(dst, c, len, false, NULL);
-		return dst;
-	}
-	drive_set(dst, c, len, want_nt(flags, len), Arch.flush);
-	if (!(flags & PMEM2_F_MEM_NODRAIN))
-		Arch.fence();
-	return dst;
-}
-
-/* ------------------------------------------------------------------ */
-/* BYTE                                                                */
-
-static void persist_byte(const void *addr, size_t len)
-{
-	(void)addr;
-	(void)len;
-	Arch.fence();
-}
-
-static void flush_byte(const void *addr, size_t len)
-{
-	(void)addr;
-	(void)len;
-}
-
-static void *memmove_byte(void *dst, const void *src, size_t len,
-			  unsigned flags)
-{
-	check_flags(flags);
-	if (flags & PMEM2_F_MEM_NOFLUSH) {
-		if (dst != src)
-			drive_move(dst, src, len, false, NULL);
-		return dst;
-	}
-	if (dst != src)
-		drive_move(dst, src, len, want_nt_byte(flags), NULL);
-	if (!(flags & PMEM2_F_MEM_NODRAIN))
-		Arch.fence();
-	return dst;
-}
-
-static void *memset_byte(void *dst, int c, size_t len, unsigned flags)
-{
-	check_flags(flags);
-	if (flags & PMEM2_F_MEM_NOFLUSH) {
-		drive_set(dst, c, len, false, NULL);
-		return dst;
-	}
-	drive_set(dst, c, len, want_nt_byte(flags), NULL);
-	if (!(flags & PMEM2_F_MEM_NODRAIN))
-		Arch.fence();
-	return dst;
+	pmem2_persist_init();
+	Arch.cur_engine = Arch.engine;
+	Arch.cur_fk = Arch.fk;
+	pmem2_tun = Arch.tun;
 }
 
 /* ------------------------------------------------------------------ */
@@ -772,7 +538,7 @@ int pmem2_persist_msync_last_errno(void)
 	return __atomic_load_n(&Msync_last_errno, __ATOMIC_RELAXED);
 }
 
-static void page_sync(const void *addr, size_t len)
+MEMOPS_HIDDEN void pmem2_page_sync(const void *addr, size_t len)
 {
 	int ret;
 
@@ -799,33 +565,19 @@ static void page_sync(const void *addr, size_t len)
 		fprintf(stderr, "libpmem2: %s (reported once)\n", err_msg());
 }
 
+MEMOPS_HIDDEN void *pmem2_page_sync_ret(void *addr, size_t len)
+{
+	pmem2_page_sync(addr, len);
+	return addr;
+}
+
 static void persist_page(const void *addr, size_t len)
 {
-	page_sync(addr, len);
+	pmem2_page_sync(addr, len);
 }
 
 static void drain_page(void)
 {
-}
-
-static void *memmove_page(void *dst, const void *src, size_t len,
-			  unsigned flags)
-{
-	check_flags(flags);
-	if (dst != src)
-		drive_move(dst, src, len, false, NULL);
-	if (!(flags & PMEM2_F_MEM_NOFLUSH))
-		page_sync(dst, len);
-	return dst;
-}
-
-static void *memset_page(void *dst, int c, size_t len, unsigned flags)
-{
-	check_flags(flags);
-	drive_set(dst, c, len, false, NULL);
-	if (!(flags & PMEM2_F_MEM_NOFLUSH))
-		page_sync(dst, len);
-	return dst;
 }
 
 /* ------------------------------------------------------------------ */
@@ -833,32 +585,43 @@ static void *memset_page(void *dst, int c, size_t len, unsigned flags)
 void pmem2_mem_ops_get(enum pmem2_granularity g, struct pmem2_mem_ops *ops)
 {
 	pmem2_persist_init();
+	const struct engine *e = Arch.cur_engine;
+	int fk = Arch.cur_fk;
 
 	switch (g) {
 	case PMEM2_GRANULARITY_BYTE:
 		ops->persist = persist_byte;
 		ops->flush = flush_byte;
 		ops->drain = drain_fence;
-		ops->memmove = memmove_byte;
-		ops->memcpy = memmove_byte;
-		ops->memset = memset_byte;
+		ops->memmove = e->move->byte;
+		ops->memcpy = e->move->byte;
+		ops->memset = e->set->byte;
 		break;
 	case PMEM2_GRANULARITY_CACHE_LINE:
-		ops->persist = persist_cl;
-		ops->flush = flush_cl;
+		if (fk == PMEM2_FK_NONE) {
+			/*
+			 * No cache-flush instruction is known for this
+			 * processor: let the kernel write the lines back
+			 * (msync of a DAX mapping flushes the CPU caches).
+			 */
+			pmem2_mem_ops_get(PMEM2_GRANULARITY_PAGE, ops);
+			break;
+		}
+		ops->persist = Persist_cl[fk];
+		ops->flush = Flush_cl[fk];
 		ops->drain = drain_fence;
-		ops->memmove = memmove_cl;
-		ops->memcpy = memmove_cl;
-		ops->memset = memset_cl;
+		ops->memmove = e->move->cl[fk];
+		ops->memcpy = e->move->cl[fk];
+		ops->memset = e->set->cl[fk];
 		break;
 	case PMEM2_GRANULARITY_PAGE:
 	default: /* the safest choice for a value we do not know */
 		ops->persist = persist_page;
 		ops->flush = persist_page;
 		ops->drain = drain_page;
-		ops->memmove = memmove_page;
-		ops->memcpy = memmove_page;
-		ops->memset = memset_page;
+		ops->memmove = e->move->page;
+		ops->memcpy = e->move->page;
+		ops->memset = e->set->page;
 		break;
 	}
 }

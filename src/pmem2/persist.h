@@ -39,10 +39,18 @@ const char *pmem2_persist_describe(void);
 struct pmem2_persist_info {
 	const char *flush;	 /* "clwb", "clflushopt", "clflush", "none" */
 	const char *fence;	 /* "sfence", "full-barrier" */
-	const char *engine;	 /* "sse2", "generic", "libc" */
+	/* "generic", "libc", "sse2", "avx", "avx512f", the last three
+	 * possibly with "+movdir64b" */
+	const char *engine;
 	size_t movnt_threshold;	 /* flag-less copies this long go NT */
 	/* environment/CPU wishes recorded for the per-ISA engines */
 	bool avx, avx512f, movdir64b, wc_workaround;
+	/* PAGE maps: flag-less copies this long stream (PMEM_MOVNT_THRESHOLD
+	 * when set, else big_move_threshold) */
+	size_t page_movnt_threshold;
+	/* BYTE maps: flag-less copies/fills this long stream (they outgrow
+	 * the last-level cache, llc_size; 0 when unknown) */
+	size_t big_move_threshold, big_set_threshold, llc_size;
 };
 const struct pmem2_persist_info *pmem2_persist_info(void);
 
@@ -67,6 +75,7 @@ enum pmem2_instr_event {
 	PMEM2_INSTR_FENCE, /* addr = NULL, len = 0 */
 	PMEM2_INSTR_NT,	   /* non-temporal store of [addr, addr+len) */
 	PMEM2_INSTR_MSYNC, /* msync requested for [addr, addr+len) */
+	PMEM2_INSTR_STORE, /* ordinary (temporal) store of [addr, addr+len) */
 };
 struct pmem2_instr_counters {
 	unsigned long flushed_lines;
@@ -74,6 +83,7 @@ struct pmem2_instr_counters {
 	unsigned long nt_stores; /* number of NT store instructions */
 	unsigned long nt_bytes;
 	unsigned long msyncs;
+	unsigned long stores; /* ordinary store instructions */
 };
 extern __thread struct pmem2_instr_counters pmem2_instr;
 typedef void (*pmem2_instr_hook_fn)(enum pmem2_instr_event ev,
@@ -81,5 +91,27 @@ typedef void (*pmem2_instr_hook_fn)(enum pmem2_instr_event ev,
 /* Set (or with NULL clear) the calling thread's hook. */
 void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg);
 #endif
+
+/*
+ * Test-only: force the process-wide dispatch to one engine and flush
+ * instruction (maps created afterwards, and pmem2_mem_ops_get, use it), so
+ * every kernel can be exercised whatever the environment says. NULL / -1 /
+ * SIZE_MAX fields keep the current value. Returns 0, or PMEM2_E_NOSUPP
+ * with a message saying why this processor cannot run the choice, or
+ * -EINVAL for an unknown name. Not thread-safe: call it only while no
+ * other thread copies.
+ */
+struct pmem2_persist_forced {
+	const char *engine;	/* a name from pmem2_persist_engines */
+	const char *flush;	/* "clflush", "clflushopt", "clwb", "none" */
+	int wc_workaround;	/* 0, 1, or -1 */
+	size_t movnt_threshold, page_movnt_threshold;
+	size_t big_move_threshold, big_set_threshold;
+};
+int pmem2_persist_force(const struct pmem2_persist_forced *f);
+/* Back to what pmem2_persist_init chose. */
+void pmem2_persist_unforce(void);
+/* Every engine of this build, NULL-terminated. */
+extern const char *const pmem2_persist_engines[];
 
 #endif

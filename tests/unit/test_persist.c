@@ -8,11 +8,11 @@
  * destinations and overlapping moves in both directions; the result is
  * compared byte for byte with libc, including guard bytes on both sides.
  *
- * Built with -DINSTRUMENT=ON the library reports every flushed line,
- * fence, streaming store and msync; then each case is also checked for
- * durability: every written line flushed exactly once or streamed, one
- * fence after the last of them unless NODRAIN, nothing at all with
- * NOFLUSH, msync instead of cache flushes for PAGE.
+ * What each call flushed, fenced and streamed -- the durability proof,
+ * for every engine and flush instruction -- is checked by
+ * tests/durability/test_durability.c on the instrumented library; this
+ * program checks the bytes, the msync calls of PAGE maps, the msync
+ * failure policy and the CPU dispatch.
  *
  * The PMEM_* environment variables are read once per process, so the
  * test re-executes itself with each setting ("--child") and the child
@@ -154,69 +154,21 @@ static bool verify(struct arena *a, char *p, size_t n)
 	return memcmp(lo, shadow_of(a, lo), n + 128) == 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* instrumentation                                                     */
-
-#ifdef PMEM2_INSTRUMENT
-struct ev {
-	enum pmem2_instr_event kind;
-	uintptr_t addr;
-	size_t len;
-};
-static struct ev *evs;
-static size_t nevs, capevs;
-
-static void hook(enum pmem2_instr_event kind, const void *addr, size_t len,
-		 void *arg)
-{
-	(void)arg;
-	if (nevs == capevs) {
-		capevs = capevs ? 2 * capevs : 4096;
-		evs = realloc(evs, capevs * sizeof(*evs));
-		if (!evs)
-			exit(2);
-	}
-	evs[nevs++] = (struct ev){kind, (uintptr_t)addr, len};
-}
-
-static void instr_reset(void)
-{
-	nevs = 0;
-}
-#else
 static void instr_reset(void)
 {
 }
-#endif
 
 enum op { OP_MOVE, OP_COPY, OP_SET, OP_OVERLAP, OP_PERSIST, OP_FLUSH };
 
 static const struct pmem2_persist_info *info;
 
-__attribute__((unused)) static bool engine_has_nt(void)
-{
-	return strcmp(info->engine, "sse2") == 0;
-}
-
-__attribute__((unused)) static size_t whole_lines(uintptr_t d,
-						  size_t len)
-{
-	uintptr_t s = (d + 63) & ~(uintptr_t)63;
-	uintptr_t e = (d + len) & ~(uintptr_t)63;
-	return e > s ? e - s : 0;
-}
-
-/*
- * What the library should have done for one call, and the check. Only
- * with instrumentation; otherwise just the msync count for PAGE.
- */
+/* PAGE: one msync per call that copied or persisted anything, unless
+ * NOFLUSH (the rest of the proof is in tests/durability) */
 static void check_durability(struct arena *a, enum op op, unsigned flags,
 			     char *dst, const char *src, size_t len,
 			     unsigned long msyncs, const char *what)
 {
 	bool noflush = flags & NOFLUSH;
-	bool nodrain = flags & NODRAIN;
-	bool same = op == OP_OVERLAP && dst == src;
 	bool memop = op != OP_PERSIST && op != OP_FLUSH;
 
 	if (a->g == PMEM2_GRANULARITY_PAGE) {
@@ -224,119 +176,8 @@ static void check_durability(struct arena *a, enum op op, unsigned flags,
 		CHECK(msyncs == want, "%s: %lu msync calls, expected %lu",
 		      what, msyncs, want);
 	}
-#ifdef PMEM2_INSTRUMENT
-	uintptr_t d = (uintptr_t)dst;
-	uintptr_t first = d & ~(uintptr_t)63;
-	size_t nlines = len ? (((d + len + 63) & ~(uintptr_t)63) - first) / 64
-			    : 0;
-	unsigned char *flushed = calloc(nlines + 1, 1);
-	unsigned char *ntb = calloc(nlines + 1, 1);
-	size_t outside = 0, dup = 0, nt_bytes = 0, nfence = 0, nmsync = 0;
-	size_t nflush = 0;
-	long last_store = -1, last_fence = -1;
-
-	for (size_t i = 0; i < nevs; i++) {
-		struct ev *e = &evs[i];
-		size_t line = (e->addr - first) / 64;
-		switch (e->kind) {
-		case PMEM2_INSTR_FLUSH:
-			nflush++;
-			if (e->addr < first || line >= nlines)
-				outside++;
-			else if (flushed[line]++)
-				dup++;
-			last_store = (long)i;
-			break;
-		case PMEM2_INSTR_NT:
-			nt_bytes += e->len;
-			if (e->addr < d || e->addr + e->len > d + len)
-				outside++;
-			else
-				ntb[line] += (unsigned char)e->len;
-			last_store = (long)i;
-			break;
-		case PMEM2_INSTR_FENCE:
-			nfence++;
-			last_fence = (long)i;
-			break;
-		case PMEM2_INSTR_MSYNC:
-			nmsync++;
-			CHECK(e->addr == d && e->len == len,
-			      "%s: msync of the wrong range", what);
-			break;
-		}
-	}
-	size_t uncovered = 0;
-	for (size_t l = 0; l < nlines; l++)
-		if (!flushed[l] && ntb[l] != 64)
-			uncovered++;
-	free(flushed);
-	free(ntb);
-
-	bool want_fence, want_flush, want_nt = false;
-	switch (a->g) {
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		if (op == OP_PERSIST || op == OP_FLUSH) {
-			want_flush = true;
-			want_fence = op == OP_PERSIST;
-			break;
-		}
-		want_flush = !noflush;
-		want_fence = !noflush && !nodrain;
-		if (noflush || same || !engine_has_nt())
-			want_nt = false;
-		else if (flags & (NT | WC))
-			want_nt = true;
-		else if (flags & (TEMP | WB))
-			want_nt = false;
-		else
-			want_nt = len >= info->movnt_threshold;
-		break;
-	case PMEM2_GRANULARITY_BYTE:
-		want_flush = false;
-		if (op == OP_PERSIST || op == OP_FLUSH) {
-			want_fence = op == OP_PERSIST;
-			break;
-		}
-		want_fence = !noflush && !nodrain;
-		want_nt = !noflush && !same && engine_has_nt() && (flags & NT);
-		break;
-	default:
-		want_flush = false;
-		want_fence = false;
-		break;
-	}
-	size_t want_nt_bytes = want_nt ? whole_lines(d, len) : 0;
-
-	CHECK(outside == 0, "%s: %zu flushes/streams outside the range", what,
-	      outside);
-	CHECK(dup == 0, "%s: %zu lines flushed twice", what, dup);
-	if (want_flush)
-		CHECK(uncovered == 0,
-		      "%s: %zu of %zu written lines neither flushed nor "
-		      "streamed",
-		      what, uncovered, nlines);
-	else
-		CHECK(nflush == 0, "%s: %zu lines flushed, expected none",
-		      what, nflush);
-	CHECK(nt_bytes == want_nt_bytes, "%s: %zu bytes streamed, expected %zu",
-	      what, nt_bytes, want_nt_bytes);
-	if (want_fence)
-		CHECK(nfence == 1 && last_fence > last_store,
-		      "%s: %zu fences (last at %ld, last store at %ld), "
-		      "expected one after the last flush",
-		      what, nfence, last_fence, last_store);
-	else
-		CHECK(nfence == 0, "%s: %zu fences, expected none", what,
-		      nfence);
-	if (a->g != PMEM2_GRANULARITY_PAGE)
-		CHECK(nmsync == 0, "%s: msync on a non-PAGE map", what);
-#else
 	(void)dst;
 	(void)src;
-	(void)nodrain;
-	(void)same;
-#endif
 }
 
 /* ------------------------------------------------------------------ */
@@ -578,11 +419,6 @@ TEST(persist_flush_drain)
 		os_fault_reset();
 		a.ops.drain();
 		CHECK_EQ(os_fault_calls(OS_MSYNC), 0);
-#ifdef PMEM2_INSTRUMENT
-		CHECK_EQ(nevs, gs[i] == PMEM2_GRANULARITY_PAGE ? 0 : 1);
-		if (nevs)
-			CHECK_EQ(evs[0].kind, PMEM2_INSTR_FENCE);
-#endif
 		/* memcpy is the overlap-safe memmove, as in PMDK */
 		CHECK(a.ops.memcpy == a.ops.memmove, "%s: memcpy != memmove",
 		      gname(gs[i]));
@@ -837,27 +673,49 @@ TEST(dispatch_choice)
 	      "fence %s", info->fence);
 
 	const char *g = getenv("PMEM_NO_GENERIC_MEMCPY");
-	const char *eng = (g && atoll(g)) ? "libc" : "generic";
-	if (c.sse2 && !env1("PMEM_NO_MOVNT"))
-		eng = "sse2";
+	const char *avx = getenv("PMEM_AVX");
+	const char *a5 = getenv("PMEM_AVX512F");
+	const char *md = getenv("PMEM_MOVDIR64B");
+	char eng[64];
+	snprintf(eng, sizeof(eng), "%s", (g && atoll(g)) ? "libc" : "generic");
+	if (c.sse2 && !env1("PMEM_NO_MOVNT")) {
+		snprintf(eng, sizeof(eng), "sse2");
+		if (c.avx_usable && !(avx && !strcmp(avx, "0")))
+			snprintf(eng, sizeof(eng), "avx");
+		if (c.avx512f_usable && !(a5 && !strcmp(a5, "0")))
+			snprintf(eng, sizeof(eng), "avx512f");
+		if (c.movdir64b && md && strcmp(md, "0"))
+			strcat(eng, "+movdir64b");
+	}
 	CHECK(!strcmp(info->engine, eng), "engine %s, expected %s",
 	      info->engine, eng);
 
 	size_t thr = 256;
+	bool thr_set = false;
 	const char *t = getenv("PMEM_MOVNT_THRESHOLD");
 	char *end;
 	if (t && *t) {
 		long long v = strtoll(t, &end, 10);
-		if (!*end && v >= 0)
+		if (!*end && v >= 0) {
 			thr = (size_t)v;
+			thr_set = true;
+		}
 	}
 	CHECK_EQ(info->movnt_threshold, thr);
+	/* BYTE (and, without PMEM_MOVNT_THRESHOLD, PAGE) maps stream only
+	 * what does not fit in the last-level cache */
+	CHECK_EQ(info->llc_size, c.llc_size);
+	if (c.llc_size) {
+		CHECK_EQ(info->big_move_threshold,
+			 MAX(c.llc_size / 2, (size_t)1 << 20));
+		CHECK_EQ(info->big_set_threshold,
+			 MAX(c.llc_size, (size_t)2 << 20));
+	}
+	CHECK_EQ(info->page_movnt_threshold,
+		 thr_set ? thr : info->big_move_threshold);
 
-	const char *avx = getenv("PMEM_AVX");
 	CHECK_EQ(info->avx, c.avx_usable && !(avx && !strcmp(avx, "0")));
-	const char *a5 = getenv("PMEM_AVX512F");
 	CHECK_EQ(info->avx512f, c.avx512f_usable && !(a5 && !strcmp(a5, "0")));
-	const char *md = getenv("PMEM_MOVDIR64B");
 	CHECK_EQ(info->movdir64b, c.movdir64b && md && strcmp(md, "0"));
 	const char *wc = getenv("PMEM_WC_WORKAROUND");
 	bool wcw = wc && !strcmp(wc, "1")   ? true
@@ -878,13 +736,6 @@ TEST(flush_cpu_caches_and_fence)
 	pmem2_flush_cpu_caches(buf + 3, 200);
 	pmem2_flush_cpu_caches(buf, 0);
 	pmem2_fence();
-#ifdef PMEM2_INSTRUMENT
-	uintptr_t b = (uintptr_t)buf + 3;
-	size_t want = strcmp(info->flush, "none")
-			      ? (b + 200 + 63) / 64 - b / 64 : 0;
-	CHECK_EQ(nevs, want + 1);
-	CHECK_EQ(evs[nevs - 1].kind, PMEM2_INSTR_FENCE);
-#endif
 	CHECK(buf[0] == 1, "flush keeps the data");
 }
 
@@ -949,6 +800,9 @@ TEST(environment)
 		{"PMEM_MOVNT_THRESHOLD", "-5", NULL},
 		{"PMEM_MOVNT_THRESHOLD", "12abc", NULL},
 		{"PMEM_AVX", "0", "PMEM_AVX512F", "0", NULL},
+		{"PMEM_AVX512F", "0", NULL},
+		{"PMEM_AVX", "0", NULL},
+		{"PMEM_AVX512F", "1", "PMEM_MOVDIR64B", "0", NULL},
 		{"PMEM_MOVDIR64B", "1", "PMEM_WC_WORKAROUND", "1", NULL},
 		{"PMEM_WC_WORKAROUND", "0", NULL},
 	};
@@ -979,10 +833,6 @@ int main(int argc, char **argv)
 
 	quick = child || under_valgrind() || (q && !strcmp(q, "1"));
 	info = pmem2_persist_info();
-#ifdef PMEM2_INSTRUMENT
-	pmem2_instr_set_hook(hook, NULL);
-#endif
-
 	RUN(cpu_decode);
 	RUN(cpu_probe);
 	RUN(dispatch_choice);
@@ -998,8 +848,5 @@ int main(int argc, char **argv)
 		RUN(page_real_file);
 		RUN(environment);
 	}
-#ifdef PMEM2_INSTRUMENT
-	free(evs);
-#endif
 	return test_done();
 }

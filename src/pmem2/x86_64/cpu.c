@@ -10,6 +10,10 @@
  * Without that check a kernel booted with AVX disabled (or a hypervisor
  * hiding it from XCR0) would make the library die with SIGILL.
  *
+ * The probe also reads the size of the last-level cache (the deterministic
+ * cache parameters, CPUID leaf 4 on Intel, 0x8000001D on AMD): copies
+ * larger than the cache gain nothing from ordinary stores, so they stream.
+ *
  * This file is compiled on every architecture; the CPUID part only on
  * x86-64, elsewhere the probe reports no features.
  */
@@ -63,6 +67,51 @@ static uint64_t read_xcr0(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/*
+ * The largest data or unified cache described by a deterministic cache
+ * parameters leaf (4 or 0x8000001D, same layout), 0 if none.
+ */
+static uint64_t largest_cache(unsigned leaf)
+{
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned a, b, c, d;
+		__cpuid_count(leaf, i, a, b, c, d);
+		unsigned type = a & 31;
+		if (type == 0)
+			break;
+		if (type != 1 && type != 3) /* not data or unified */
+			continue;
+		uint64_t ways = ((b >> 22) & 1023) + 1;
+		uint64_t parts = ((b >> 12) & 1023) + 1;
+		uint64_t line = (b & 4095) + 1;
+		uint64_t sets = (uint64_t)c + 1;
+		uint64_t size = ways * parts * line * sets;
+		if (size > best)
+			best = size;
+	}
+	return best;
+}
+
+static uint64_t probe_llc(uint32_t max_leaf)
+{
+	unsigned a, b, c, d;
+	uint64_t llc = 0;
+
+	if (max_leaf >= 4)
+		llc = largest_cache(4);
+	if (llc)
+		return llc;
+	__cpuid(0x80000000, a, b, c, d);
+	if (a >= 0x8000001D) {
+		__cpuid(0x80000001, a, b, c, d);
+		if (c & BIT(22)) /* topology extensions */
+			llc = largest_cache(0x8000001D);
+	}
+	return llc;
+}
+
 void pmem2_cpu_probe(struct pmem2_cpu *cpu)
 {
 	struct pmem2_cpuid_raw raw;
@@ -90,6 +139,7 @@ void pmem2_cpu_probe(struct pmem2_cpu *cpu)
 
 	pmem2_cpu_decode(&raw, xcr0, cpu);
 	cpu->x86 = true;
+	cpu->llc_size = probe_llc(raw.max_leaf);
 }
 
 #else /* !__x86_64__ */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * memops.h -- the contract between the dispatcher (persist.c) and the copy
+ * engines (memops_generic.c, memops_libc.c, x86_64/memcpy_*.c and
+ * x86_64/memset_*.c).
+ *
+ * An engine is a family of store kernels (portable C, libc, SSE2, AVX,
+ * AVX-512F, each optionally with MOVDIR64B for the streaming part). Each
+ * engine exports, for memmove and for memset, the complete entry points a
+ * map hands out: one per granularity, and for CACHE_LINE one per cache-flush
+ * instruction, so the flush instruction, the granularity rules and the
+ * vector width are all compiled into the function and a call costs no
+ * dispatch beyond the flag tests it must make anyway.
+ *
+ * This header also provides the flush/fence primitives the kernels use and
+ * the instrumentation hooks (compiled in only with PMEM2_INSTRUMENT).
+ */
+#ifndef PMEM2_MEMOPS_H
+#define PMEM2_MEMOPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libpmem2.h>
+#include "persist.h"
+
+#define MEMOPS_INLINE static inline __attribute__((always_inline))
+#define MEMOPS_HIDDEN __attribute__((visibility("hidden")))
+
+/* The cache-flush instruction a CACHE_LINE entry point is built for. */
+enum pmem2_flush_kind {
+	PMEM2_FK_NONE, /* no flush instruction known (non-x86) */
+	PMEM2_FK_CLFLUSH,
+	PMEM2_FK_CLFLUSHOPT,
+	PMEM2_FK_CLWB,
+	PMEM2_FK_COUNT
+};
+
+/* How an engine writes whole cache lines non-temporally. */
+enum pmem2_nt_method {
+	PMEM2_NTM_NONE,	     /* no streaming stores: generic C, libc */
+	PMEM2_NTM_VEC,	     /* the engine's vector streaming store */
+	PMEM2_NTM_MOVDIR64B, /* one 64-byte direct store per line */
+};
+
+struct pmem2_memmove_set {
+	pmem2_memmove_fn cl[PMEM2_FK_COUNT];
+	pmem2_memmove_fn byte;
+	pmem2_memmove_fn page;
+};
+
+struct pmem2_memset_set {
+	pmem2_memset_fn cl[PMEM2_FK_COUNT];
+	pmem2_memset_fn byte;
+	pmem2_memset_fn page;
+};
+
+/*
+ * Thresholds and switches the entry points read on every call; written
+ * once by pmem2_persist_init (and by the test-only selector).
+ */
+struct pmem2_memops_tun {
+	/* CACHE_LINE: flag-less copies of at least this many bytes stream
+	 * (PMEM_MOVNT_THRESHOLD, default 256) */
+	size_t movnt_threshold;
+	/* PAGE: same, for the copy that precedes msync */
+	size_t page_movnt_threshold;
+	/* BYTE: flag-less copies/fills this long no longer fit in the
+	 * last-level cache and stream (like libc's memcpy does) */
+	size_t big_move_threshold;
+	size_t big_set_threshold;
+	/* sfence after every 768 bytes of SSE2/AVX streaming stores */
+	bool wc_workaround;
+};
+extern MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun;
+
+/* msync(MS_SYNC) of the registered parts of the range, for PAGE maps;
+ * a failure is recorded (see persist.c), never returned */
+MEMOPS_HIDDEN void pmem2_page_sync(const void *addr, size_t len);
+/* the same, returning addr (lets an entry point end in a tail call) */
+MEMOPS_HIDDEN void *pmem2_page_sync_ret(void *addr, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* instrumentation                                                     */
+
+#ifdef PMEM2_INSTRUMENT
+MEMOPS_HIDDEN void pmem2_instr_event(enum pmem2_instr_event ev,
+				     const void *addr, size_t len);
+#define INSTR(ev, addr, len)                                                   \
+	pmem2_instr_event(PMEM2_INSTR_##ev, (const void *)(addr), (len))
+#else
+#define INSTR(ev, addr, len) ((void)0)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* flush and fence primitives                                          */
+
+#ifdef __x86_64__
+#include "x86_64/flush.h"
+#else
+/*
+ * No cache-flush instruction is known off x86-64: CACHE_LINE maps can only
+ * order their stores (the build works, durability on such platforms needs
+ * an architecture port).
+ */
+MEMOPS_INLINE void flush_line(const int fk, const void *p)
+{
+	(void)fk;
+	(void)p;
+}
+
+MEMOPS_INLINE void fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	INSTR(FENCE, NULL, 0);
+}
+
+/* an intermediate fence for write-combining buffers: x86 only */
+MEMOPS_INLINE void fence_wc(void)
+{
+}
+#endif
+
+/* flush every cache line touching [addr, addr+len), no fence */
+MEMOPS_INLINE void flush_range(const int fk, const void *addr, size_t len)
+{
+	if (fk == PMEM2_FK_NONE || !len)
+		return;
+	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)63;
+	uintptr_t end = (uintptr_t)addr + len;
+	do {
+		flush_line(fk, (const void *)p);
+		p += 64;
+	} while (p < end);
+}
+
+/* forward copying (ascending addresses) is overlap-safe */
+MEMOPS_INLINE bool memops_fwd(const void *d, const void *s, size_t n)
+{
+	return (uintptr_t)d - (uintptr_t)s >= n;
+}
+
+/* ------------------------------------------------------------------ */
+/* the engines                                                         */
+
+#define MEMOPS_ENGINE(name)                                                    \
+	extern MEMOPS_HIDDEN const struct pmem2_memmove_set                    \
+		pmem2_memmove_##name;                                          \
+	extern MEMOPS_HIDDEN const struct pmem2_memset_set pmem2_memset_##name
+
+MEMOPS_ENGINE(generic);
+MEMOPS_ENGINE(libc);
+#ifdef __x86_64__
+MEMOPS_ENGINE(sse2);
+MEMOPS_ENGINE(sse2_movdir64b);
+MEMOPS_ENGINE(avx);
+MEMOPS_ENGINE(avx_movdir64b);
+MEMOPS_ENGINE(avx512f);
+MEMOPS_ENGINE(avx512f_movdir64b);
+#endif
+
+#endif

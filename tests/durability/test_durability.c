@@ -1,0 +1,896 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_durability.c -- the durability proof of every copy kernel.
+ *
+ * Byte comparisons cannot see a missing flush or fence (PMDK shipped such a
+ * data-loss bug, users.md #18): the bytes are right in the cache either way.
+ * This program is linked with the instrumented library (pmem2_instrumented,
+ * built with PMEM2_INSTRUMENT), whose kernels report every ordinary store,
+ * streaming store, cache-line flush, fence and msync, in order, to a hook.
+ * The hook runs a model of each 64-byte line of the memory under test:
+ *
+ *   ordinary store   the line is dirty in the cache and not yet visible;
+ *   flush            a dirty line is written back, pending until a fence;
+ *   streaming store  the line is in a write-combining buffer, pending
+ *                    until a fence -- and invisible to msync until then;
+ *   fence            nothing is pending any more;
+ *   msync            dirty lines of those pages are written back; a line
+ *                    still pending from a streaming store is a bug.
+ *
+ * "Durable" then means, per granularity: CACHE_LINE -- not dirty, nothing
+ * pending; BYTE (eADR: the caches are persistent) -- nothing pending;
+ * PAGE -- not dirty since the last msync, and no streaming store was
+ * behind an msync.
+ *
+ * For every engine (generic, libc, SSE2, AVX, AVX-512F, each with
+ * MOVDIR64B) and flush instruction this processor can run -- forced with
+ * pmem2_persist_force, whatever the environment says -- and for every
+ * granularity x flag combination (all 64, plus an unknown bit) x size class
+ * (0, 1, 7, 63, 64, 65, 255, 256, 257, 4 KiB, 1 MiB + 13) x source and
+ * destination misalignment, memcpy, memset and overlapping memmove (both
+ * directions, and dst == src) are checked for:
+ *   - the bytes: destination right, source and guard bytes around both
+ *     untouched;
+ *   - no store, streaming store or flush outside the destination lines;
+ *   - no line flushed twice, no cache flush at all on BYTE and PAGE maps,
+ *     nothing at all with NOFLUSH;
+ *   - when the function returns: every written line durable; with NODRAIN
+ *     every line flushed or streamed (and durable after the map's drain);
+ *     with NOFLUSH durable after the map's persist.
+ * The persist, flush and drain functions are checked the same way.
+ * Kernels this processor cannot run are reported with SKIP.
+ *
+ * Under valgrind (PMEM2_TEST_VALGRIND=1), with PMEM2_TEST_QUICK=1 or in a
+ * sanitizer build the matrix is reduced, and the program says so.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "test.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "pmem2/map.h"
+#include "pmem2/persist.h"
+
+#ifndef PMEM2_INSTRUMENT
+#error "link with pmem2_instrumented (PMEM2_INSTRUMENT)"
+#endif
+
+#define NODRAIN PMEM2_F_MEM_NODRAIN
+#define NT PMEM2_F_MEM_NONTEMPORAL
+#define TEMP PMEM2_F_MEM_TEMPORAL
+#define WC PMEM2_F_MEM_WC
+#define WB PMEM2_F_MEM_WB
+#define NOFLUSH PMEM2_F_MEM_NOFLUSH
+#define UNKNOWN (1U << 6)
+
+#define BIG ((size_t)(1 << 20) + 13)
+#define PAD ((size_t)8192)
+#define ARENA (2 * (BIG + 2 * PAD))
+#define NLINES (ARENA / 64)
+#define POOL ((size_t)4 << 20)
+#define MAX_REPORTS 30
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+/* how much of the matrix runs: 0 full, 1 reduced (sanitizers), 2 quick */
+static int level;
+
+/* ------------------------------------------------------------------ */
+/* the line model                                                      */
+
+struct line {
+	uint32_t op;	   /* the case that last reset this line */
+	uint32_t st_epoch; /* ordinary store, not yet fenced */
+	uint32_t fl_epoch; /* flush, not yet fenced */
+	uint32_t nt_epoch; /* streaming store, not yet fenced */
+	uint8_t dirty;	   /* stored since the last flush / msync */
+	uint8_t written;   /* stored (either way) in this case */
+	uint8_t flushes;   /* flushed in this case */
+};
+
+static struct {
+	char *buf; /* ARENA bytes under test */
+	char *shadow;
+	struct line *lines;
+	uint32_t op;
+	uint32_t epoch; /* bumped by every fence */
+	/* where this case may store and flush */
+	uintptr_t wlo, whi;
+	uintptr_t flo, fhi;
+	/* what happened */
+	unsigned long stores, nts, flushes, fences, msyncs;
+	unsigned long stray_stores, stray_flushes, dup_flushes;
+	unsigned long msync_nt_pending; /* msync of unfenced streamed lines */
+	uintptr_t msync_addr;
+	size_t msync_len;
+	char problem[200];
+} M;
+
+static struct line *line_of(uintptr_t a)
+{
+	struct line *l = &M.lines[(a - (uintptr_t)M.buf) / 64];
+	if (l->op != M.op) {
+		memset(l, 0, sizeof(*l));
+		l->op = M.op;
+	}
+	return l;
+}
+
+static bool in_arena(uintptr_t a)
+{
+	return a >= (uintptr_t)M.buf && a < (uintptr_t)M.buf + ARENA;
+}
+
+static void hook(enum pmem2_instr_event ev, const void *addr, size_t len,
+		 void *arg)
+{
+	uintptr_t a = (uintptr_t)addr;
+	(void)arg;
+
+	switch (ev) {
+	case PMEM2_INSTR_STORE:
+	case PMEM2_INSTR_NT:
+		if (ev == PMEM2_INSTR_STORE)
+			M.stores++;
+		else
+			M.nts++;
+		if (!len)
+			return;
+		if (a < M.wlo || a + len > M.whi || !in_arena(a)) {
+			M.stray_stores++;
+			return;
+		}
+		for (uintptr_t p = a & ~(uintptr_t)63; p < a + len; p += 64) {
+			struct line *l = line_of(p);
+			l->written = 1;
+			if (ev == PMEM2_INSTR_STORE) {
+				l->dirty = 1;
+				l->st_epoch = M.epoch;
+			} else {
+				l->nt_epoch = M.epoch;
+			}
+		}
+		return;
+	case PMEM2_INSTR_FLUSH:
+		M.flushes++;
+		a &= ~(uintptr_t)63;
+		if (a < M.flo || a >= M.fhi || !in_arena(a)) {
+			M.stray_flushes++;
+			return;
+		}
+		{
+			struct line *l = line_of(a);
+			if (l->flushes++)
+				M.dup_flushes++;
+			if (l->dirty) {
+				l->dirty = 0;
+				l->fl_epoch = M.epoch;
+			}
+		}
+		return;
+	case PMEM2_INSTR_FENCE:
+		M.fences++;
+		M.epoch++;
+		return;
+	case PMEM2_INSTR_MSYNC:
+		M.msyncs++;
+		M.msync_addr = a;
+		M.msync_len = len;
+		if (!len)
+			return;
+		for (uintptr_t p = align_down(a, 4096);
+		     p < align_up(a + len, 4096); p += 64) {
+			if (!in_arena(p))
+				continue;
+			struct line *l = line_of(p);
+			if (l->nt_epoch == M.epoch)
+				M.msync_nt_pending++;
+			l->dirty = 0;
+		}
+		return;
+	}
+}
+
+/* a store made by the test itself (before persist/flush) */
+static void user_store(char *p, size_t n)
+{
+	memset(p, 0x5a, n);
+	uintptr_t lo = M.wlo, hi = M.whi;
+	M.wlo = (uintptr_t)p;
+	M.whi = (uintptr_t)p + n;
+	hook(PMEM2_INSTR_STORE, p, n, NULL);
+	M.wlo = lo;
+	M.whi = hi;
+}
+
+static void model_reset(uintptr_t wlo, uintptr_t whi)
+{
+	M.op++;
+	M.epoch += 2;
+	M.wlo = wlo;
+	M.whi = whi;
+	M.flo = wlo & ~(uintptr_t)63;
+	M.fhi = align_up(whi, 64);
+	M.stores = M.nts = M.flushes = M.fences = M.msyncs = 0;
+	M.stray_stores = M.stray_flushes = M.dup_flushes = 0;
+	M.msync_nt_pending = 0;
+	M.msync_addr = 0;
+	M.msync_len = 0;
+	M.problem[0] = '\0';
+}
+
+static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void problem(const char *fmt, ...)
+{
+	if (M.problem[0])
+		return; /* the first one says enough */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(M.problem, sizeof(M.problem), fmt, ap);
+	va_end(ap);
+}
+
+enum state { DURABLE, FLUSHED };
+
+/* every line written in [lo, hi) is in state s for granularity g */
+static void check_lines(enum pmem2_granularity g, uintptr_t lo, uintptr_t hi,
+			enum state s, const char *when)
+{
+	if (lo >= hi)
+		return;
+	for (uintptr_t p = lo & ~(uintptr_t)63; p < hi; p += 64) {
+		struct line *l = line_of(p);
+		if (!l->written)
+			continue;
+		size_t off = (p - (lo & ~(uintptr_t)63)) / 64;
+		bool nt_pend = l->nt_epoch == M.epoch;
+		bool st_pend = l->st_epoch == M.epoch;
+		bool fl_pend = l->fl_epoch == M.epoch;
+		switch (g) {
+		case PMEM2_GRANULARITY_CACHE_LINE:
+			if (l->dirty)
+				problem("%s: line %zu written but never "
+					"flushed",
+					when, off);
+			else if (s == DURABLE && (fl_pend || nt_pend))
+				problem("%s: line %zu %s but not fenced", when,
+					off, nt_pend ? "streamed" : "flushed");
+			break;
+		case PMEM2_GRANULARITY_BYTE:
+			if (s == DURABLE && (st_pend || nt_pend))
+				problem("%s: line %zu %s but not fenced", when,
+					off, nt_pend ? "streamed" : "stored");
+			break;
+		default:
+			if (l->dirty)
+				problem("%s: line %zu written after the last "
+					"msync (or never synced)",
+					when, off);
+			break;
+		}
+	}
+	if (g == PMEM2_GRANULARITY_PAGE && M.msync_nt_pending)
+		problem("%s: msync while %lu streamed lines were not fenced",
+			when, M.msync_nt_pending);
+}
+
+/* ------------------------------------------------------------------ */
+/* the memory under test                                               */
+
+static struct pmem2_map page_map;
+static char *pool;
+static size_t pool_off;
+static int memfd = -1;
+
+static void arena_init(void)
+{
+	/* a shared file mapping, so PAGE msync has something to do */
+	memfd = memfd_create("test_durability", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, ARENA)) {
+		perror("memfd");
+		exit(2);
+	}
+	M.buf = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	M.shadow = malloc(ARENA);
+	M.lines = calloc(NLINES, sizeof(*M.lines));
+	pool = malloc(POOL);
+	if (M.buf == MAP_FAILED || !M.shadow || !M.lines || !pool) {
+		perror("arena");
+		exit(2);
+	}
+	uint64_t x = 88172645463325252ULL;
+	for (size_t i = 0; i < POOL; i += 8) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(pool + i, &x, 8);
+	}
+	page_map.addr = M.buf;
+	page_map.reserved_length = page_map.content_length = ARENA;
+	page_map.effective_granularity = PMEM2_GRANULARITY_PAGE;
+	page_map.source.type = PMEM2_SOURCE_FD;
+	page_map.source.ftype = PMEM2_FTYPE_REG;
+	if (pmem2_registry_insert(&page_map)) {
+		printf("registry insert: %s\n", err_msg());
+		exit(2);
+	}
+	M.epoch = 1;
+}
+
+static void arena_fini(void)
+{
+	pmem2_registry_remove(&page_map);
+	munmap(M.buf, ARENA);
+	close(memfd);
+	free(M.shadow);
+	free(M.lines);
+	free(pool);
+}
+
+static char *shadow_of(const char *p)
+{
+	return M.shadow + (p - M.buf);
+}
+
+/* noise in [p - 64, p + n + 64), mirrored in the shadow */
+static void prepare(char *p, size_t n)
+{
+	char *lo = p - 64;
+	size_t len = n + 128;
+	if (pool_off + len > POOL)
+		pool_off = 0;
+	memcpy(lo, pool + pool_off, len);
+	memcpy(shadow_of(lo), lo, len);
+	pool_off += 4099;
+}
+
+static bool same(const char *p, size_t n)
+{
+	return memcmp(p - 64, shadow_of(p) - 64, n + 128) == 0;
+}
+
+static char *src_base(void)
+{
+	return M.buf + PAD;
+}
+
+static char *dst_base(void)
+{
+	return M.buf + PAD + BIG + PAD;
+}
+
+/* ------------------------------------------------------------------ */
+/* one case                                                            */
+
+struct config {
+	char name[96];
+	enum pmem2_granularity g;
+	struct pmem2_mem_ops ops;
+	unsigned long cases;
+};
+
+enum op { OP_COPY, OP_SET, OP_MOVE };
+
+static unsigned long reports;
+
+static void report(struct config *cfg, const char *what)
+{
+	test_failed++;
+	if (reports++ < MAX_REPORTS)
+		printf("FAIL %s: %s: %s\n", cfg->name, what, M.problem);
+}
+
+static void one_case(struct config *cfg, enum op op, unsigned flags, size_t len,
+		     size_t doff, size_t soff, long delta)
+{
+	char *src, *dst;
+	int c = (int)(len * 7 + doff + flags) & 0xff;
+	void *ret = NULL;
+	char what[128];
+
+	if (op == OP_MOVE) {
+		src = src_base() + soff + 512;
+		dst = src + delta;
+		prepare(MIN(src, dst), len + (size_t)labs(delta));
+	} else {
+		src = src_base() + soff;
+		dst = dst_base() + doff;
+		prepare(dst, len);
+		if (op == OP_COPY)
+			prepare(src, len);
+	}
+	if (op == OP_SET)
+		memset(shadow_of(dst), c, len);
+	else
+		memmove(shadow_of(dst), shadow_of(src), len);
+
+	model_reset((uintptr_t)dst, (uintptr_t)dst + len);
+	switch (op) {
+	case OP_COPY:
+		ret = cfg->ops.memcpy(dst, src, len, flags);
+		break;
+	case OP_MOVE:
+		ret = cfg->ops.memmove(dst, src, len, flags);
+		break;
+	case OP_SET:
+		ret = cfg->ops.memset(dst, c, len, flags);
+		break;
+	}
+	cfg->cases++;
+
+	enum pmem2_granularity g = cfg->g;
+	uintptr_t lo = (uintptr_t)dst, hi = lo + len;
+	if (ret != dst)
+		problem("returned %p, not the destination %p", ret,
+			(void *)dst);
+	if (op == OP_MOVE) {
+		if (!same(MIN(src, dst), len + (size_t)labs(delta)))
+			problem("wrong bytes");
+	} else {
+		if (!same(dst, len))
+			problem("wrong bytes in or around the destination");
+		if (op == OP_COPY && !same(src, len))
+			problem("source or its guard bytes modified");
+	}
+	if (M.stray_stores)
+		problem("%lu stores outside the destination", M.stray_stores);
+	if (M.stray_flushes)
+		problem("%lu flushes outside the destination lines",
+			M.stray_flushes);
+	if (M.dup_flushes)
+		problem("%lu lines flushed twice", M.dup_flushes);
+	if (g != PMEM2_GRANULARITY_CACHE_LINE && M.flushes)
+		problem("%lu cache flushes on a %s map (wasted)", M.flushes,
+			g == PMEM2_GRANULARITY_BYTE ? "BYTE" : "PAGE");
+
+	if (flags & NOFLUSH) {
+		if (M.flushes || M.nts || M.fences || M.msyncs)
+			problem("NOFLUSH, yet %lu flushes, %lu streaming "
+				"stores, %lu fences, %lu msyncs",
+				M.flushes, M.nts, M.fences, M.msyncs);
+		/* the protocol: NOFLUSH, then persist */
+		cfg->ops.persist(dst, len);
+		check_lines(g, lo, hi, DURABLE, "NOFLUSH + persist");
+	} else {
+		if (g == PMEM2_GRANULARITY_PAGE) {
+			unsigned long want = len ? 1 : 0;
+			if (M.msyncs != want)
+				problem("%lu msync calls, expected %lu",
+					M.msyncs, want);
+			else if (len &&
+				 (M.msync_addr != lo || M.msync_len != len))
+				problem("msync of [%#lx, +%zu), not of the "
+					"destination",
+					(unsigned long)M.msync_addr,
+					M.msync_len);
+		} else if (M.msyncs) {
+			problem("msync on a non-PAGE map");
+		}
+		if ((flags & NODRAIN) && g != PMEM2_GRANULARITY_PAGE) {
+			check_lines(g, lo, hi, FLUSHED, "NODRAIN");
+			cfg->ops.drain();
+			check_lines(g, lo, hi, DURABLE, "NODRAIN + drain");
+		} else {
+			if (g != PMEM2_GRANULARITY_PAGE && !M.fences)
+				problem("no fence");
+			check_lines(g, lo, hi, DURABLE, "on return");
+		}
+	}
+	/* every byte of a real copy was written by the library */
+	if (len && !(op == OP_MOVE && delta == 0)) {
+		for (uintptr_t p = lo & ~(uintptr_t)63; p < hi; p += 64)
+			if (!line_of(p)->written) {
+				problem("line %zu of the destination never "
+					"stored (uninstrumented store?)",
+					(size_t)(p - (lo & ~(uintptr_t)63)) /
+						64);
+				break;
+			}
+	}
+
+	if (M.problem[0]) {
+		snprintf(what, sizeof(what),
+			 "%s flags 0x%x len %zu dst+%zu src+%zu delta %ld",
+			 op == OP_COPY	? "memcpy"
+			 : op == OP_SET ? "memset"
+					: "memmove",
+			 flags, len, doff, soff, delta);
+		report(cfg, what);
+	} else {
+		test_passed++;
+	}
+}
+
+/* persist / flush / drain of ranges the test itself wrote */
+static void pfd_case(struct config *cfg, size_t len, size_t off)
+{
+	char *p = dst_base() + off;
+	uintptr_t lo = (uintptr_t)p, hi = lo + len;
+	char what[96];
+	enum pmem2_granularity g = cfg->g;
+
+	/* persist */
+	model_reset(lo, hi);
+	user_store(p, len);
+	cfg->ops.persist(p, len);
+	check_lines(g, lo, hi, DURABLE, "persist");
+	if (g != PMEM2_GRANULARITY_CACHE_LINE && M.flushes)
+		problem("persist flushed %lu lines on a non-CACHE_LINE map",
+			M.flushes);
+	if (M.stray_flushes || M.dup_flushes)
+		problem("persist: %lu flushes outside, %lu twice",
+			M.stray_flushes, M.dup_flushes);
+	/* flush, then drain */
+	model_reset(lo, hi);
+	user_store(p, len);
+	cfg->ops.flush(p, len);
+	check_lines(g, lo, hi, FLUSHED, "flush");
+	cfg->ops.drain();
+	check_lines(g, lo, hi, DURABLE, "flush + drain");
+	if (M.stray_flushes || M.dup_flushes)
+		problem("flush: %lu flushes outside, %lu twice",
+			M.stray_flushes, M.dup_flushes);
+	cfg->cases++;
+	if (M.problem[0]) {
+		snprintf(what, sizeof(what), "persist/flush len %zu off %zu",
+			 len, off);
+		report(cfg, what);
+	} else {
+		test_passed++;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* the matrix                                                          */
+
+static const size_t sizes[] = {0, 1, 7, 63, 64, 65, 255, 256, 257, 4096};
+static const size_t offs[] = {0, 1, 8, 63};
+static const long deltas[] = {1, 8, 63, 64, 65, 300};
+
+static unsigned flag_list[70];
+static size_t nflags;
+
+/* quick mode: one of each way the flags can decide */
+static const unsigned quick_flags[] = {
+	0,
+	NODRAIN,
+	NT,
+	TEMP,
+	WC,
+	WB,
+	NOFLUSH,
+	NT | TEMP,
+	WC | WB,
+	NODRAIN | TEMP,
+	NODRAIN | NT,
+	NOFLUSH | NT | NODRAIN,
+	UNKNOWN | NT | NODRAIN,
+};
+
+static void make_flags(void)
+{
+	if (level == 2) {
+		for (size_t i = 0; i < ARRAY_SIZE(quick_flags); i++)
+			flag_list[nflags++] = quick_flags[i];
+		return;
+	}
+	for (unsigned f = 0; f <= PMEM2_F_MEM_VALID_FLAGS; f++)
+		flag_list[nflags++] = f;
+	flag_list[nflags++] = UNKNOWN | NT | NODRAIN;
+}
+
+/* min_len: only sizes from this length up (for the tuning variants) */
+static void matrix(struct config *cfg, size_t min_len)
+{
+	size_t noffs = level == 2 ? 2 : ARRAY_SIZE(offs);
+	size_t ndeltas = level == 2 ? 2 : ARRAY_SIZE(deltas);
+	unsigned long before = test_failed;
+
+	for (size_t fi = 0; fi < nflags; fi++) {
+		unsigned f = flag_list[fi];
+		for (size_t si = 0; si < ARRAY_SIZE(sizes); si++) {
+			size_t len = sizes[si];
+			if (len < min_len)
+				continue;
+			for (size_t i = 0; i < noffs; i++) {
+				for (size_t j = 0; j < noffs; j++)
+					one_case(cfg, OP_COPY, f, len, offs[i],
+						 offs[j], 0);
+				one_case(cfg, OP_SET, f, len, offs[i], 0, 0);
+			}
+			for (size_t i = 0; i < 2; i++) {
+				one_case(cfg, OP_MOVE, f, len, 0, offs[i], 0);
+				for (size_t k = 0; k < ndeltas; k++) {
+					one_case(cfg, OP_MOVE, f, len, 0,
+						 offs[i], deltas[k]);
+					one_case(cfg, OP_MOVE, f, len, 0,
+						 offs[i], -deltas[k]);
+				}
+			}
+		}
+		/* one mebibyte and a bit: every flag, one layout of each
+		 * kind (a different one per flag) */
+		if (level == 0 || (fi % 3 == 0 && (level == 1 || fi <= 6))) {
+			size_t a = offs[fi % ARRAY_SIZE(offs)];
+			size_t b = offs[(fi / 4) % ARRAY_SIZE(offs)];
+			one_case(cfg, OP_COPY, f, BIG, a, b, 0);
+			one_case(cfg, OP_SET, f, BIG, b, 0, 0);
+			one_case(cfg, OP_MOVE, f, BIG, 0, a, fi & 1 ? 65 : -65);
+			if (level == 0 && fi % 4 == 0)
+				one_case(cfg, OP_MOVE, f, BIG, 0, b,
+					 fi & 8 ? -1 : 4097);
+		}
+		if (test_failed - before > MAX_REPORTS)
+			return; /* this configuration is broken enough */
+	}
+	if (min_len)
+		return;
+	for (size_t si = 0; si < ARRAY_SIZE(sizes); si++)
+		for (size_t i = 0; i < ARRAY_SIZE(offs); i++)
+			pfd_case(cfg, sizes[si], offs[i]);
+	pfd_case(cfg, BIG, 5);
+}
+
+static const char *gname(enum pmem2_granularity g)
+{
+	return g == PMEM2_GRANULARITY_BYTE	   ? "BYTE"
+	       : g == PMEM2_GRANULARITY_CACHE_LINE ? "CACHE_LINE"
+						   : "PAGE";
+}
+
+static unsigned long total_cases;
+static char ran[1024], not_run[1024];
+
+static void run_config(const char *engine, enum pmem2_granularity g,
+		       const char *flush, const struct pmem2_persist_forced *t,
+		       const char *variant, size_t min_len)
+{
+	struct config cfg;
+	struct pmem2_persist_forced f = {
+		.engine = engine,
+		.flush = flush,
+		.wc_workaround = 0,
+		.movnt_threshold = SIZE_MAX,
+		.page_movnt_threshold = SIZE_MAX,
+		.big_move_threshold = SIZE_MAX,
+		.big_set_threshold = SIZE_MAX,
+	};
+	if (t) {
+		f.wc_workaround = t->wc_workaround;
+		f.movnt_threshold = t->movnt_threshold;
+		f.page_movnt_threshold = t->page_movnt_threshold;
+		f.big_move_threshold = t->big_move_threshold;
+		f.big_set_threshold = t->big_set_threshold;
+	}
+	pmem2_persist_unforce();
+	CHECK_RC(pmem2_persist_force(&f), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.g = g;
+	snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine, gname(g),
+		 flush ? "/" : "", flush ? flush : "", variant);
+	pmem2_mem_ops_get(g, &cfg.ops);
+	matrix(&cfg, min_len);
+	total_cases += cfg.cases;
+	pmem2_persist_unforce();
+}
+
+static void note(char *list, size_t size, const char *what)
+{
+	size_t n = strlen(list);
+	snprintf(list + n, size - n, "%s%s", n ? ", " : "", what);
+}
+
+TEST(every_kernel)
+{
+	static const char *const flushes[] = {"clflush", "clflushopt", "clwb"};
+	bool x86 = false;
+#ifdef __x86_64__
+	x86 = true;
+#endif
+
+	for (const char *const *e = pmem2_persist_engines; *e; e++) {
+		struct pmem2_persist_forced probe = {
+			*e, NULL, -1, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX};
+		pmem2_persist_unforce();
+		if (pmem2_persist_force(&probe)) {
+			printf("SKIP kernel %s: %s\n", *e, err_msg());
+			char buf[160];
+			snprintf(buf, sizeof(buf), "%s (%s)", *e, err_msg());
+			note(not_run, sizeof(not_run), buf);
+			test_skipped++;
+			continue;
+		}
+		note(ran, sizeof(ran), *e);
+		if (x86) {
+			for (size_t i = 0; i < ARRAY_SIZE(flushes); i++) {
+				struct pmem2_persist_forced pf = {
+					NULL,	  flushes[i], -1,      SIZE_MAX,
+					SIZE_MAX, SIZE_MAX,   SIZE_MAX};
+				if (pmem2_persist_force(&pf)) {
+					printf("SKIP kernel %s "
+					       "CACHE_LINE/%s: %s\n",
+					       *e, flushes[i], err_msg());
+					test_skipped++;
+					continue;
+				}
+				run_config(*e, PMEM2_GRANULARITY_CACHE_LINE,
+					   flushes[i], NULL, "", 0);
+			}
+		} else {
+			/* CACHE_LINE maps get the PAGE functions, proven
+			 * below */
+			struct pmem2_mem_ops cl, page;
+			pmem2_mem_ops_get(PMEM2_GRANULARITY_CACHE_LINE, &cl);
+			pmem2_mem_ops_get(PMEM2_GRANULARITY_PAGE, &page);
+			CHECK(cl.memmove == page.memmove &&
+				      cl.persist == page.persist,
+			      "no flush instruction: CACHE_LINE must msync");
+			printf("SKIP kernel %s CACHE_LINE: no cache-flush "
+			       "instruction known for this processor; "
+			       "CACHE_LINE maps use the PAGE (msync) "
+			       "functions\n",
+			       *e);
+			test_skipped++;
+		}
+		run_config(*e, PMEM2_GRANULARITY_BYTE, NULL, NULL, "", 0);
+		run_config(*e, PMEM2_GRANULARITY_PAGE, NULL, NULL, "", 0);
+	}
+	pmem2_persist_unforce();
+}
+
+/*
+ * The paths the default thresholds keep out of reach of a 1 MiB test:
+ * flag-less BYTE and PAGE copies that stream because they outgrow the
+ * cache, every flag-less CACHE_LINE copy streamed (threshold 0), and the
+ * write-combining workaround's intermediate fences (SSE2, AVX).
+ */
+TEST(tuning_variants)
+{
+	struct pmem2_persist_forced lowt = {NULL, NULL, 0, 0, 256, 4096, 4096};
+	struct pmem2_persist_forced wc = {NULL,	    NULL,     1,       SIZE_MAX,
+					  SIZE_MAX, SIZE_MAX, SIZE_MAX};
+	static const char *const engines[] = {"sse2", "avx", "avx512f",
+					      "generic"};
+	const char *fl = NULL; /* the flush instruction chosen at start */
+
+	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
+		struct pmem2_persist_forced probe = {
+			engines[i], NULL,     -1,      SIZE_MAX,
+			SIZE_MAX,   SIZE_MAX, SIZE_MAX};
+		pmem2_persist_unforce();
+		if (pmem2_persist_force(&probe))
+			continue; /* reported by every_kernel */
+		run_config(engines[i], PMEM2_GRANULARITY_BYTE, NULL, &lowt,
+			   " (low thresholds)", 255);
+		run_config(engines[i], PMEM2_GRANULARITY_PAGE, NULL, &lowt,
+			   " (low thresholds)", 255);
+		if (strcmp(pmem2_persist_info()->flush, "none") != 0)
+			run_config(engines[i], PMEM2_GRANULARITY_CACHE_LINE, fl,
+				   &lowt, " (threshold 0)", 0);
+		if (i < 2) {
+			run_config(engines[i], PMEM2_GRANULARITY_CACHE_LINE, fl,
+				   &wc, " (wc workaround)", 4096);
+			run_config(engines[i], PMEM2_GRANULARITY_BYTE, NULL,
+				   &wc, " (wc workaround)", 4096);
+			run_config(engines[i], PMEM2_GRANULARITY_PAGE, NULL,
+				   &wc, " (wc workaround)", 4096);
+		}
+	}
+	pmem2_persist_unforce();
+}
+
+/* the model itself catches what it must: a broken "kernel" fails */
+TEST(model_catches_bugs)
+{
+	char *p = dst_base() + 3;
+	uintptr_t lo = (uintptr_t)p, hi = lo + 200;
+
+	/* a store after the flush of its line */
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_STORE, p, 200, NULL);
+	for (uintptr_t a = lo & ~(uintptr_t)63; a < hi; a += 64)
+		hook(PMEM2_INSTR_FLUSH, (void *)a, 64, NULL);
+	hook(PMEM2_INSTR_STORE, p + 100, 8, NULL);
+	hook(PMEM2_INSTR_FENCE, NULL, 0, NULL);
+	check_lines(PMEM2_GRANULARITY_CACHE_LINE, lo, hi, DURABLE, "t");
+	CHECK(strstr(M.problem, "never flushed") != NULL, "late store: %s",
+	      M.problem);
+
+	/* streaming stores without the final fence (users.md #18) */
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_NT, p, 200, NULL);
+	check_lines(PMEM2_GRANULARITY_CACHE_LINE, lo, hi, DURABLE, "t");
+	CHECK(strstr(M.problem, "streamed but not fenced") != NULL,
+	      "missing fence: %s", M.problem);
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_NT, p, 200, NULL);
+	check_lines(PMEM2_GRANULARITY_BYTE, lo, hi, DURABLE, "t");
+	CHECK(strstr(M.problem, "not fenced") != NULL, "eADR: %s", M.problem);
+
+	/* a fence before the flushes, not after */
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_STORE, p, 200, NULL);
+	hook(PMEM2_INSTR_FENCE, NULL, 0, NULL);
+	for (uintptr_t a = lo & ~(uintptr_t)63; a < hi; a += 64)
+		hook(PMEM2_INSTR_FLUSH, (void *)a, 64, NULL);
+	check_lines(PMEM2_GRANULARITY_CACHE_LINE, lo, hi, DURABLE, "t");
+	CHECK(strstr(M.problem, "flushed but not fenced") != NULL,
+	      "early fence: %s", M.problem);
+
+	/* msync before the streamed lines were fenced */
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_NT, p, 200, NULL);
+	hook(PMEM2_INSTR_MSYNC, p, 200, NULL);
+	hook(PMEM2_INSTR_FENCE, NULL, 0, NULL);
+	check_lines(PMEM2_GRANULARITY_PAGE, lo, hi, DURABLE, "t");
+	CHECK(strstr(M.problem, "msync while") != NULL, "msync: %s", M.problem);
+
+	/* a store outside the destination, a flush outside its lines */
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_STORE, p + 200, 1, NULL);
+	hook(PMEM2_INSTR_FLUSH, (void *)(lo + 256), 64, NULL);
+	CHECK(M.stray_stores == 1 && M.stray_flushes == 1, "stray");
+
+	/* and a correct sequence passes */
+	model_reset(lo, hi);
+	hook(PMEM2_INSTR_STORE, p, 200, NULL);
+	for (uintptr_t a = lo & ~(uintptr_t)63; a < hi; a += 64)
+		hook(PMEM2_INSTR_FLUSH, (void *)a, 64, NULL);
+	hook(PMEM2_INSTR_FENCE, NULL, 0, NULL);
+	check_lines(PMEM2_GRANULARITY_CACHE_LINE, lo, hi, DURABLE, "t");
+	CHECK(M.problem[0] == '\0', "correct sequence: %s", M.problem);
+}
+
+int main(void)
+{
+	const char *q = getenv("PMEM2_TEST_QUICK");
+	const char *vg = getenv("PMEM2_TEST_VALGRIND");
+	const char *pre = getenv("LD_PRELOAD");
+	struct timespec t0, t1;
+
+	if ((q && !strcmp(q, "1")) || (vg && !strcmp(vg, "1")) ||
+	    (pre && strstr(pre, "vgpreload"))) {
+		level = 2;
+		printf("quick mode (valgrind or PMEM2_TEST_QUICK=1): %zu "
+		       "representative flag combinations (3 for 1 MiB), 2 "
+		       "alignments, 2 overlap distances\n",
+		       ARRAY_SIZE(quick_flags));
+	} else if (SANITIZED) {
+		level = 1;
+		printf("sanitizer build: the 1 MiB cases for every 3rd flag "
+		       "combination only\n");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	make_flags();
+	arena_init();
+	pmem2_instr_set_hook(hook, NULL);
+
+	RUN(model_catches_bugs);
+	RUN(every_kernel);
+	RUN(tuning_variants);
+
+	pmem2_instr_set_hook(NULL, NULL);
+	arena_fini();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("durability proof: %lu calls checked in %.1f s; kernels run: "
+	       "%s; not run: %s\n",
+	       total_cases,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       ran, not_run[0] ? not_run : "none");
+	return test_done();
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_map_reuse.c -- address space recycling in pmem2_map_new: the range
+ * the last pmem2_map_delete gave back is tried first (MAP_FIXED_NOREPLACE),
+ * which saves reserving and trimming a placeholder. Checked: the map lands
+ * there and is aligned; a range taken meanwhile by someone else is left
+ * alone and the map goes elsewhere; a failing mmap or a refused granularity
+ * at the recycled range leaves nothing mapped; and MAP_SYNC is always asked
+ * of the kernel (never assumed refused), so the reason a map reports is what
+ * the kernel said.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "test.h"
+#include "core/os.h"
+#include "pmem2/map.h"
+
+#define MB ((size_t)1 << 20)
+#define LEN (64 * 1024)
+
+static struct pmem2_source *src;
+static struct pmem2_config *cfg;
+static int fd;
+
+static struct pmem2_map *map_one(void)
+{
+	struct pmem2_map *m = NULL;
+	int ret = pmem2_map_new(&m, cfg, src);
+	CHECK(ret == 0, "map_new: %d %s", ret, pmem2_errormsg());
+	return m;
+}
+
+/* does the kernel (or emulator) honour MAP_FIXED_NOREPLACE? */
+static bool noreplace_honoured(void)
+{
+	char *a =
+		mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return false;
+	void *b =
+		mmap(a, 4096, PROT_READ,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	bool ok = b == MAP_FAILED && errno == EEXIST;
+	if (b != MAP_FAILED && b != a)
+		munmap(b, 4096);
+	munmap(a, 4096);
+	return ok;
+}
+
+TEST(recycled_range)
+{
+	if (!noreplace_honoured())
+		SKIP("MAP_FIXED_NOREPLACE is not honoured here (kernel "
+		     "before 4.17, or an emulator): no recycling");
+	struct pmem2_map *m = map_one();
+	if (!m)
+		return;
+	void *first = pmem2_map_get_address(m);
+	CHECK_RC(pmem2_map_delete(&m), 0);
+
+	os_fault_reset();
+	m = map_one();
+	if (!m)
+		return;
+	CHECK(pmem2_map_get_address(m) == first, "recycled: %p, first %p",
+	      pmem2_map_get_address(m), first);
+	CHECK((uintptr_t)pmem2_map_get_address(m) % (2 * MB) == 0, "aligned");
+	/* one mmap (two if MAP_SYNC is tried and refused), no munmap */
+	CHECK(os_fault_calls(OS_MMAP) <= 2 && os_fault_calls(OS_MUNMAP) == 0,
+	      "%lu mmap, %lu munmap", os_fault_calls(OS_MMAP),
+	      os_fault_calls(OS_MUNMAP));
+	memset(pmem2_map_get_address(m), 7, LEN);
+	CHECK_RC(pmem2_map_delete(&m), 0);
+}
+
+TEST(range_taken_meanwhile)
+{
+	struct pmem2_map *m = map_one();
+	if (!m)
+		return;
+	char *first = pmem2_map_get_address(m);
+	CHECK_RC(pmem2_map_delete(&m), 0);
+
+	/* someone else maps there */
+	char *other =
+		mmap(first, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (other != first) {
+		if (other != MAP_FAILED)
+			munmap(other, 4096);
+		SKIP("could not occupy the freed range");
+	}
+	other[0] = 42;
+	m = map_one();
+	if (m) {
+		CHECK(pmem2_map_get_address(m) != first, "went elsewhere");
+		CHECK((uintptr_t)pmem2_map_get_address(m) % (2 * MB) == 0,
+		      "aligned");
+		CHECK_RC(pmem2_map_delete(&m), 0);
+	}
+	CHECK(other[0] == 42, "the other mapping untouched");
+	munmap(other, 4096);
+}
+
+TEST(failure_at_recycled_range)
+{
+	struct pmem2_map *m = map_one();
+	if (!m)
+		return;
+	CHECK_RC(pmem2_map_delete(&m), 0);
+	int lines = test_count_maps();
+
+	/* the mmap at the recycled range fails for real: reported */
+	os_fault_inject(OS_MMAP, 1, ENOMEM);
+	m = (void *)1;
+	CHECK_RC(pmem2_map_new(&m, cfg, src), -ENOMEM);
+	os_fault_reset();
+	CHECK(m == NULL, "NULL on failure");
+	CHECK_EQ(test_count_maps(), lines);
+
+	/* a refused granularity at the recycled range unmaps it */
+	m = map_one();
+	if (!m)
+		return;
+	bool sync = m->gran.map_sync;
+	CHECK_RC(pmem2_map_delete(&m), 0);
+	if (sync)
+		SKIP("the file is on DAX: CACHE_LINE would be granted");
+	lines = test_count_maps();
+	struct pmem2_config *strict;
+	CHECK_RC(pmem2_config_new(&strict), 0);
+	pmem2_config_set_required_store_granularity(
+		strict, PMEM2_GRANULARITY_CACHE_LINE);
+	unsetenv("PMEM2_FORCE_GRANULARITY");
+	m = (void *)1;
+	CHECK_RC(pmem2_map_new(&m, strict, src),
+		 PMEM2_E_GRANULARITY_NOT_SUPPORTED);
+	CHECK(m == NULL, "NULL on failure");
+	CHECK_EQ(test_count_maps(), lines);
+	pmem2_config_delete(&strict);
+	/* and the next map still works */
+	m = map_one();
+	if (m)
+		CHECK_RC(pmem2_map_delete(&m), 0);
+}
+
+/* tmpfs cannot do MAP_SYNC, but the library asks anyway and reports the
+ * kernel's answer */
+TEST(map_sync_asked_of_the_kernel)
+{
+	int sfd = memfd_create("test_map_reuse", MFD_CLOEXEC);
+	struct stat st;
+	struct pmem2_source *s;
+	struct pmem2_map *m = NULL;
+
+	if (sfd < 0 || ftruncate(sfd, LEN) || fstat(sfd, &st))
+		SKIP("no memfd");
+	CHECK_EQ(major(st.st_dev), 0);
+	CHECK_RC(pmem2_source_from_fd(&s, sfd), 0);
+	os_fault_reset();
+	CHECK_RC(pmem2_map_new(&m, cfg, s), 0);
+	CHECK(m && !m->gran.map_sync && m->gran.map_sync_errno == EOPNOTSUPP,
+	      "refused by the kernel with EOPNOTSUPP");
+	CHECK_EQ(pmem2_map_get_store_granularity(m), PMEM2_GRANULARITY_PAGE);
+	/* [reserve +] MAP_SYNC attempt + plain shared map */
+	if (os_fault_calls(OS_MUNMAP) == 0)
+		CHECK_EQ(os_fault_calls(OS_MMAP), 2); /* recycled range */
+	else
+		CHECK_EQ(os_fault_calls(OS_MMAP), 3);
+	CHECK_RC(pmem2_map_delete(&m), 0);
+	pmem2_source_delete(&s);
+	close(sfd);
+}
+
+int main(void)
+{
+	fd = test_tmpfile(LEN, NULL, 0, 0);
+	if (pmem2_source_from_fd(&src, fd) || pmem2_config_new(&cfg)) {
+		printf("setup: %s\n", pmem2_errormsg());
+		return 2;
+	}
+	pmem2_config_set_required_store_granularity(cfg,
+						    PMEM2_GRANULARITY_PAGE);
+	RUN(recycled_range);
+	RUN(range_taken_meanwhile);
+	RUN(failure_at_recycled_range);
+	RUN(map_sync_asked_of_the_kernel);
+	pmem2_config_delete(&cfg);
+	pmem2_source_delete(&src);
+	close(fd);
+	return test_done();
+}
