@@ -173,7 +173,6 @@ struct map_ctx {
 	const struct pmem2_source *src;
 	size_t alignment; /* of the source */
 	size_t file_off;
-	int fixed; /* MAP_FIXED over a placeholder, or MAP_FIXED_NOREPLACE */
 };
 
 static int prot_flags(unsigned prot)
@@ -236,17 +235,17 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 	*sync_errno = 0;
 
 	if (c->src->type == PMEM2_SOURCE_ANON) {
-		int flags = MAP_ANONYMOUS | c->fixed |
+		int flags = MAP_ANONYMOUS | MAP_FIXED |
 			    (private ? MAP_PRIVATE : MAP_SHARED);
 		p = os_mmap(addr, len, prot, flags, -1, 0);
 		goto done;
 	}
 	if (private) {
-		p = os_mmap(addr, len, prot, MAP_PRIVATE | c->fixed,
+		p = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
 			    c->src->fd, (off_t)c->file_off);
 		goto done;
 	}
-	p = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | c->fixed,
+	p = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED,
 		    c->src->fd, (off_t)c->file_off);
 	if (p != MAP_FAILED) {
 		*map_sync = true;
@@ -256,18 +255,11 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 		goto done;
 	/* not DAX (or a kernel without MAP_SYNC): plain shared mapping */
 	*sync_errno = errno;
-	p = os_mmap(addr, len, prot, MAP_SHARED | c->fixed, c->src->fd,
+	p = os_mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, c->src->fd,
 		    (off_t)c->file_off);
 done:
 	if (p == MAP_FAILED)
 		return mmap_error(errno, addr, len);
-	if (p != addr) {
-		/* MAP_FIXED_NOREPLACE on a kernel older than 4.17: taken
-		 * as a hint, and not honoured */
-		os_munmap(p, len);
-		errno = EEXIST;
-		return mmap_error(EEXIST, addr, len);
-	}
 	return 0;
 }
 
@@ -330,10 +322,10 @@ static int place_in_reservation(struct pmem2_map *map, void *addr, void *arg)
 /*
  * Address space recycling. The last own range that pmem2_map_delete gave
  * back is remembered; the next pmem2_map_new that fits in it (and finds it
- * aligned enough) maps straight there with MAP_FIXED_NOREPLACE -- one mmap
- * instead of reserving, trimming and replacing a placeholder, which for
- * large maps is mostly page-table work in the kernel. If anything else took
- * the range meanwhile, the kernel says EEXIST and the ordinary path runs.
+ * aligned enough) claims it with one MAP_FIXED_NOREPLACE placeholder
+ * instead of reserving a larger range and trimming it. If anything else
+ * took the range meanwhile, the kernel says EEXIST and the ordinary path
+ * runs.
  */
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -366,6 +358,31 @@ static void *reuse_take(size_t len, size_t align)
 	return addr;
 }
 
+/*
+ * Claim [addr, addr + len) with a PROT_NONE placeholder, only if nothing is
+ * there (MAP_FIXED_NOREPLACE). The file is then mapped over it with
+ * MAP_FIXED, as on the ordinary path: MAP_FIXED_NOREPLACE cannot be given
+ * to the file mapping itself, because MAP_SHARED_VALIDATE refuses every flag
+ * outside the legacy set with EOPNOTSUPP -- MAP_SYNC would always look
+ * refused (caught by the DAX tests in the VM). 0 when claimed, 1 when the
+ * range is taken (or a kernel older than 4.17 put the placeholder
+ * elsewhere), else a negative error with its message.
+ */
+static int claim_range(void *addr, size_t len)
+{
+	void *p = os_mmap(addr, len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				  MAP_FIXED_NOREPLACE,
+			  -1, 0);
+	if (p == MAP_FAILED)
+		return errno == EEXIST ? 1 : mmap_error(errno, addr, len);
+	if (p != addr) {
+		os_munmap(p, len);
+		return 1;
+	}
+	return 0;
+}
+
 /* Map outside any reservation: own placeholder, aligned for huge pages. */
 static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 {
@@ -377,25 +394,15 @@ static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 	if (c->alignment > align)
 		align = c->alignment;
 	addr = reuse_take(len, align);
-	if (addr) {
-		struct map_ctx nc = *c;
-		nc.fixed = MAP_FIXED_NOREPLACE;
-		ret = map_at(map, addr, &nc);
-		if (ret == 0)
-			return 0;
-		if (map->addr) {
-			/* mapped, but refused (granularity) */
-			os_munmap(addr, len);
-			map->addr = NULL;
-			return ret;
-		}
-		if (ret != PMEM2_E_MAPPING_EXISTS)
-			return ret;
-		/* taken meanwhile: the ordinary way */
-	}
-	ret = pmem2_reserve_aligned(len, align, &addr);
-	if (ret)
+	ret = addr ? claim_range(addr, len) : 1;
+	if (ret < 0)
 		return ret;
+	if (ret > 0) {
+		/* nothing to recycle, or taken: a fresh aligned range */
+		ret = pmem2_reserve_aligned(len, align, &addr);
+		if (ret)
+			return ret;
+	}
 	ret = map_at(map, addr, c);
 	if (ret) {
 		os_munmap(addr, len);
@@ -518,7 +525,6 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 
 	c.cfg = cfg;
 	c.src = src;
-	c.fixed = MAP_FIXED;
 	c.alignment = alignment;
 	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
 

@@ -68,6 +68,8 @@ static int scenario(void)
 	int numa, rc;
 	char id[256], buf[4096];
 
+	memset(buf, 0xa5, sizeof(buf));
+
 	pmem2_errormsg(); /* keep the TLS buffer out of the counts */
 	STEP(pmem2_config_new(&cfg));
 	STEP(pmem2_config_set_required_store_granularity(
