@@ -27,14 +27,8 @@
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
+#include "errcheck.h"
 
-#define CHECK_ERR(call, code)                                                  \
-	do {                                                                   \
-		err_clear();                                                   \
-		CHECK_RC(call, code);                                          \
-		CHECK(err_msg()[0] != '\0', "no error message from %s",        \
-		      #call);                                                  \
-	} while (0)
 
 #define NBLK 16
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <libpmem2.h>
 #include "test.h"
+#include "procmaps.h"
 #include "fakesys.h"
 #include "core/err.h"
 #include "core/os.h"
@@ -36,88 +37,6 @@
 
 #define PS ((size_t)4096)
 #define MB (1024 * 1024ul)
-
-/*
- * Under valgrind the process map also shows valgrind's own, changing
- * mappings, so mapping totals are only compared in native runs (valgrind
- * checks the memory side).
- */
-static int on_valgrind(void)
-{
-	static int v = -1;
-	if (v < 0) {
-		const char *p = getenv("LD_PRELOAD");
-		v = p && strstr(p, "vgpreload") != NULL;
-	}
-	return v;
-}
-#define CHECK_VM(...)                                                          \
-	do {                                                                   \
-		if (!on_valgrind())                                            \
-			CHECK(__VA_ARGS__);                                    \
-	} while (0)
-#define CHECK_VM_EQ(a, b)                                                      \
-	do {                                                                   \
-		if (!on_valgrind())                                            \
-			CHECK_EQ(a, b);                                        \
-	} while (0)
-
-/* Number of mappings; ASan's allocator splits its own regions as it goes,
- * so the count is only meaningful (and compared) without it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN_BUILD 1
-#endif
-#endif
-static int map_lines(void)
-{
-#ifdef ASAN_BUILD
-	return 0;
-#else
-	return test_count_maps();
-#endif
-}
-
-static size_t mapped_bytes(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	size_t total = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-		if (strstr(line, "[heap]"))
-			continue;
-		if (sscanf(line, "%lx-%lx", &s, &e) == 2)
-			total += e - s;
-	}
-	fclose(f);
-	return total;
-}
-
-static void page_prot(const void *addr, char out[5])
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-		char p[5];
-		if (sscanf(line, "%lx-%lx %4s", &s, &e, p) == 3 &&
-		    (uintptr_t)addr >= s && (uintptr_t)addr < e) {
-			memcpy(out, p, 5);
-			break;
-		}
-	}
-	fclose(f);
-}
 
 static int msg_has(const char *s)
 {
@@ -151,7 +70,7 @@ TEST(validation_errors)
 	struct pmem2_source *src = fd_source(fd);
 	struct pmem2_config *cfg = new_cfg((enum pmem2_granularity) - 1);
 	struct pmem2_map *map = (void *)1;
-	size_t before = mapped_bytes();
+	size_t before = proc_mapped_bytes();
 
 	CHECK_RC(pmem2_map_new(&map, cfg, src), PMEM2_E_GRANULARITY_NOT_SET);
 	CHECK(map == NULL, "map NULL on failure");
@@ -213,7 +132,7 @@ TEST(validation_errors)
 	pmem2_source_delete(&rosrc);
 	close(rofd);
 
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 	pmem2_config_delete(&cfg);
 	pmem2_source_delete(&src);
 	close(fd);
@@ -229,8 +148,8 @@ TEST(map_file_ranges)
 	struct pmem2_source *src = fd_source(fd);
 	struct pmem2_config *cfg = new_cfg(PMEM2_GRANULARITY_PAGE);
 	struct pmem2_map *map;
-	size_t before = mapped_bytes();
-	int lines = map_lines();
+	size_t before = proc_mapped_bytes();
+	int lines = proc_map_lines();
 
 	/* whole file, size not a page multiple */
 	CHECK_RC(pmem2_map_new(&map, cfg, src), 0);
@@ -245,7 +164,7 @@ TEST(map_file_ranges)
 			 PMEM2_GRANULARITY_PAGE);
 	CHECK(pmem2_registry_contains(map), "registered");
 	/* exactly the pages needed are mapped: no leaked padding */
-	CHECK_VM_EQ(mapped_bytes() - before, 5 * PS);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 5 * PS);
 	CHECK(pmem2_get_persist_fn(map) && pmem2_get_flush_fn(map) &&
 		      pmem2_get_drain_fn(map) && pmem2_get_memmove_fn(map) &&
 		      pmem2_get_memcpy_fn(map) && pmem2_get_memset_fn(map),
@@ -288,8 +207,8 @@ TEST(map_file_ranges)
 	CHECK(c == buf[0], "private store leaked to the file");
 	CHECK_RC(pmem2_map_delete(&map), 0);
 
-	CHECK_VM_EQ(mapped_bytes(), before);
-	CHECK_VM_EQ(map_lines(), lines);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
+	CHECK_VM_EQ(proc_map_lines(), lines);
 	pmem2_config_delete(&cfg);
 	pmem2_source_delete(&src);
 	close(fd);
@@ -308,7 +227,7 @@ TEST(anon_and_protection)
 	CHECK_EQ(pmem2_map_get_store_granularity(map), PMEM2_GRANULARITY_BYTE);
 	CHECK(map->gran.reason == GRAN_WHY_ANON, "reason anon");
 	memset(pmem2_map_get_address(map), 0xab, 3 * MB);
-	page_prot(pmem2_map_get_address(map), prot);
+	proc_page_prot(pmem2_map_get_address(map), prot);
 	CHECK(strncmp(prot, "rw", 2) == 0, "prot %s", prot);
 	CHECK_RC(pmem2_map_delete(&map), 0);
 
@@ -325,13 +244,13 @@ TEST(anon_and_protection)
 
 	pmem2_config_set_protection(cfg, PMEM2_PROT_READ | PMEM2_PROT_EXEC);
 	CHECK_RC(pmem2_map_new(&map, cfg, src), 0);
-	page_prot(pmem2_map_get_address(map), prot);
+	proc_page_prot(pmem2_map_get_address(map), prot);
 	CHECK(strncmp(prot, "r-x", 3) == 0, "prot %s", prot);
 	CHECK_RC(pmem2_map_delete(&map), 0);
 
 	pmem2_config_set_protection(cfg, PMEM2_PROT_NONE);
 	CHECK_RC(pmem2_map_new(&map, cfg, src), 0);
-	page_prot(pmem2_map_get_address(map), prot);
+	proc_page_prot(pmem2_map_get_address(map), prot);
 	CHECK(strncmp(prot, "---", 3) == 0, "prot %s", prot);
 	CHECK_RC(pmem2_map_delete(&map), 0);
 
@@ -353,8 +272,8 @@ TEST(granularity_on_a_plain_file)
 	struct pmem2_source *src = fd_source(fd);
 	struct pmem2_config *cfg = new_cfg(PMEM2_GRANULARITY_CACHE_LINE);
 	struct pmem2_map *map = (void *)1;
-	size_t before = mapped_bytes();
-	int lines = map_lines();
+	size_t before = proc_mapped_bytes();
+	int lines = proc_map_lines();
 
 	unsetenv("PMEM2_FORCE_GRANULARITY");
 	int ret = pmem2_map_new(&map, cfg, src);
@@ -371,8 +290,8 @@ TEST(granularity_on_a_plain_file)
 	CHECK_MSG("MAP_SYNC was refused");
 	CHECK_MSG("require PAGE");
 	/* the refused mapping was undone */
-	CHECK_VM_EQ(mapped_bytes(), before);
-	CHECK_VM_EQ(map_lines(), lines);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
+	CHECK_VM_EQ(proc_map_lines(), lines);
 
 	/* forced granularity, read on every map_new, any case */
 	setenv("PMEM2_FORCE_GRANULARITY", "cacheline", 1);
@@ -403,7 +322,7 @@ TEST(granularity_on_a_plain_file)
 	      "MAP_SYNC errno recorded");
 	CHECK_RC(pmem2_map_delete(&map), 0);
 
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 	pmem2_config_delete(&cfg);
 	pmem2_source_delete(&src);
 	close(fd);
@@ -442,8 +361,8 @@ TEST(in_reservation)
 	struct pmem2_config *cfg = new_cfg(PMEM2_GRANULARITY_PAGE);
 	struct pmem2_vm_reservation *rsv;
 	struct pmem2_map *m1, *m2, *bad = (void *)1, *found;
-	size_t before = mapped_bytes();
-	int lines = map_lines();
+	size_t before = proc_mapped_bytes();
+	int lines = proc_map_lines();
 	char prot[5];
 
 	CHECK_RC(pmem2_vm_reservation_new(&rsv, NULL, 16 * PS), 0);
@@ -453,9 +372,9 @@ TEST(in_reservation)
 	pmem2_config_set_vm_reservation(cfg, rsv, 2 * PS);
 	CHECK_RC(pmem2_map_new(&m1, cfg, src), 0);
 	CHECK(pmem2_map_get_address(m1) == base + 2 * PS, "at rsv + offset");
-	page_prot(base + 2 * PS, prot);
+	proc_page_prot(base + 2 * PS, prot);
 	CHECK(strncmp(prot, "rw-s", 4) == 0, "file mapping: %s", prot);
-	page_prot(base, prot);
+	proc_page_prot(base, prot);
 	CHECK(strcmp(prot, "---p") == 0, "placeholder before: %s", prot);
 
 	pmem2_config_set_vm_reservation(cfg, rsv, 5 * PS);
@@ -481,22 +400,22 @@ TEST(in_reservation)
 	pmem2_config_set_length(cfg, PS);
 	int gret = pmem2_map_new(&bad, cfg, src);
 	if (gret == PMEM2_E_GRANULARITY_NOT_SUPPORTED) {
-		page_prot(base + 7 * PS, prot);
+		proc_page_prot(base + 7 * PS, prot);
 		CHECK(strcmp(prot, "---p") == 0, "placeholder restored: %s",
 		      prot);
 	}
 
-	CHECK_VM_EQ(mapped_bytes() - before, 16 * PS);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 16 * PS);
 	CHECK_RC(pmem2_map_delete(&m1), 0);
-	page_prot(base + 2 * PS, prot);
+	proc_page_prot(base + 2 * PS, prot);
 	CHECK(strcmp(prot, "---p") == 0, "placeholder back: %s", prot);
-	CHECK_VM_EQ(mapped_bytes() - before, 16 * PS);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 16 * PS);
 	CHECK_RC(pmem2_vm_reservation_delete(&rsv),
 		 PMEM2_E_VM_RESERVATION_NOT_EMPTY);
 	CHECK_RC(pmem2_map_delete(&m2), 0);
 	CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
-	CHECK_VM_EQ(map_lines(), lines);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
+	CHECK_VM_EQ(proc_map_lines(), lines);
 
 	pmem2_config_delete(&cfg);
 	pmem2_source_delete(&src);
@@ -527,7 +446,7 @@ TEST(device_alignment)
 	struct pmem2_config *cfg = new_cfg(PMEM2_GRANULARITY_PAGE);
 	struct pmem2_map *map = (void *)1;
 	struct pmem2_vm_reservation *rsv;
-	size_t before = mapped_bytes();
+	size_t before = proc_mapped_bytes();
 
 	make_fake_devdax();
 	os_sysfs_set_root(fake_root);
@@ -549,7 +468,7 @@ TEST(device_alignment)
 	      "own range aligned to the device alignment: %p",
 	      pmem2_map_get_address(map));
 	CHECK_EQ(pmem2_map_get_size(map), 8 * MB);
-	CHECK_VM_EQ(mapped_bytes() - before, 8 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 8 * MB);
 	CHECK_RC(pmem2_map_delete(&map), 0);
 
 	/* inside a reservation the address must be device-aligned */
@@ -569,7 +488,7 @@ TEST(device_alignment)
 
 	os_sysfs_set_root(NULL);
 	fakesys_destroy(fake_root);
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 	pmem2_config_delete(&cfg);
 	close(fd);
 }
@@ -655,8 +574,8 @@ static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 {
 	static const enum os_call kinds[] = {OS_MMAP, OS_MUNMAP, OS_MALLOC,
 					     OS_FSTAT};
-	size_t before = mapped_bytes();
-	int lines = map_lines();
+	size_t before = proc_mapped_bytes();
+	int lines = proc_map_lines();
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		for (unsigned long nth = 1; nth < 12; nth++) {
@@ -678,8 +597,8 @@ static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 			      pmem2_errormsg());
 			CHECK(map == NULL, "NULL on failure");
 			CHECK(strlen(pmem2_errormsg()) > 0, "message");
-			CHECK_VM(mapped_bytes() == before &&
-					 map_lines() == lines,
+			CHECK_VM(proc_mapped_bytes() == before &&
+					 proc_map_lines() == lines,
 				 "%s %s #%lu left mappings behind", what,
 				 os_call_names[kinds[k]], nth);
 			if (rsv) {
@@ -688,7 +607,7 @@ static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 						 rsv, &f),
 					 PMEM2_E_MAPPING_NOT_FOUND);
 				char prot[5];
-				page_prot(pmem2_vm_reservation_get_address(rsv),
+				proc_page_prot(pmem2_vm_reservation_get_address(rsv),
 					  prot);
 				CHECK(strcmp(prot, "---p") == 0,
 				      "placeholder: %s", prot);
@@ -730,7 +649,7 @@ TEST(map_delete_fault_injection)
 	struct pmem2_config *cfg = new_cfg(PMEM2_GRANULARITY_PAGE);
 	struct pmem2_vm_reservation *rsv;
 	struct pmem2_map *map, *found;
-	size_t before = mapped_bytes();
+	size_t before = proc_mapped_bytes();
 
 	CHECK_RC(pmem2_map_new(&map, cfg, src), 0);
 	os_fault_inject(OS_MUNMAP, 1, EINVAL);
@@ -741,7 +660,7 @@ TEST(map_delete_fault_injection)
 	CHECK(pmem2_registry_contains(map), "still registered");
 	((char *)pmem2_map_get_address(map))[0] = 1; /* still mapped */
 	CHECK_RC(pmem2_map_delete(&map), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 
 	CHECK_RC(pmem2_vm_reservation_new(&rsv, NULL, 4 * MB), 0);
 	pmem2_config_set_vm_reservation(cfg, rsv, MB);
@@ -756,7 +675,7 @@ TEST(map_delete_fault_injection)
 	CHECK(found == map, "still in the reservation");
 	CHECK_RC(pmem2_map_delete(&map), 0);
 	CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 
 	/* from_existing: malloc failure */
 	char *p = mmap(NULL, PS, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

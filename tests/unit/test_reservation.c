@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <libpmem2.h>
 #include "test.h"
+#include "procmaps.h"
 #include "core/err.h"
 #include "core/os.h"
 #include "pmem2/map.h"
@@ -26,89 +27,6 @@
 
 #define PS ((size_t)4096)
 #define MB (1024 * 1024ul)
-
-/*
- * Under valgrind the process map also shows valgrind's own, changing
- * mappings, so mapping totals are only compared in native runs (valgrind
- * checks the memory side).
- */
-static int on_valgrind(void)
-{
-	static int v = -1;
-	if (v < 0) {
-		const char *p = getenv("LD_PRELOAD");
-		v = p && strstr(p, "vgpreload") != NULL;
-	}
-	return v;
-}
-#define CHECK_VM(...)                                                          \
-	do {                                                                   \
-		if (!on_valgrind())                                            \
-			CHECK(__VA_ARGS__);                                    \
-	} while (0)
-#define CHECK_VM_EQ(a, b)                                                      \
-	do {                                                                   \
-		if (!on_valgrind())                                            \
-			CHECK_EQ(a, b);                                        \
-	} while (0)
-
-/* Number of mappings; ASan's allocator splits its own regions as it goes,
- * so the count is only meaningful (and compared) without it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN_BUILD 1
-#endif
-#endif
-static int map_lines(void)
-{
-#ifdef ASAN_BUILD
-	return 0;
-#else
-	return test_count_maps();
-#endif
-}
-
-static size_t mapped_bytes(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	size_t total = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-		if (strstr(line, "[heap]"))
-			continue;
-		if (sscanf(line, "%lx-%lx", &s, &e) == 2)
-			total += e - s;
-	}
-	fclose(f);
-	return total;
-}
-
-/* protection of the page at addr as "rwxp" text, "" when unmapped */
-static void page_prot(const void *addr, char out[5])
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-		char p[5];
-		if (sscanf(line, "%lx-%lx %4s", &s, &e, p) == 3 &&
-		    (uintptr_t)addr >= s && (uintptr_t)addr < e) {
-			memcpy(out, p, 5);
-			break;
-		}
-	}
-	fclose(f);
-}
 
 /* Is [addr, addr+len) entirely free? (probe with MAP_FIXED_NOREPLACE) */
 static int range_free(void *addr, size_t len)
@@ -133,8 +51,8 @@ TEST(new_aligned_and_exact)
 		PS, 5 * PS, 2 * MB, 3 * MB + PS, 2048 * MB, 2048 * MB + 2 * MB};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct pmem2_vm_reservation *rsv = (void *)1;
-		size_t before = mapped_bytes();
-		int lines = map_lines();
+		size_t before = proc_mapped_bytes();
+		int lines = proc_map_lines();
 
 		CHECK_RC(pmem2_vm_reservation_new(&rsv, NULL, sizes[i]), 0);
 		if (!rsv)
@@ -147,17 +65,17 @@ TEST(new_aligned_and_exact)
 		      sizes[i], a, align);
 		CHECK_EQ(pmem2_vm_reservation_get_size(rsv), sizes[i]);
 		/* exactly the size is held: the padding was given back */
-		CHECK_VM_EQ(mapped_bytes() - before, sizes[i]);
+		CHECK_VM_EQ(proc_mapped_bytes() - before, sizes[i]);
 		char prot[5];
-		page_prot(a, prot);
+		proc_page_prot(a, prot);
 		CHECK(strcmp(prot, "---p") == 0, "placeholder prot '%s'", prot);
-		page_prot((char *)a + sizes[i] - 1, prot);
+		proc_page_prot((char *)a + sizes[i] - 1, prot);
 		CHECK(strcmp(prot, "---p") == 0, "last page prot '%s'", prot);
 
 		CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
 		CHECK(rsv == NULL, "delete must clear the pointer");
-		CHECK_VM_EQ(mapped_bytes(), before);
-		CHECK_VM_EQ(map_lines(), lines);
+		CHECK_VM_EQ(proc_mapped_bytes(), before);
+		CHECK_VM_EQ(proc_map_lines(), lines);
 	}
 }
 
@@ -198,7 +116,7 @@ TEST(new_errors)
 TEST(new_fixed_address)
 {
 	struct pmem2_vm_reservation *a, *b, *c;
-	size_t before = mapped_bytes();
+	size_t before = proc_mapped_bytes();
 
 	/* find 8 MiB of free address space, then give it back */
 	CHECK_RC(pmem2_vm_reservation_new(&a, NULL, 8 * MB), 0);
@@ -207,7 +125,7 @@ TEST(new_fixed_address)
 
 	CHECK_RC(pmem2_vm_reservation_new(&a, base, 2 * MB), 0);
 	CHECK(pmem2_vm_reservation_get_address(a) == base, "exact address");
-	CHECK_VM_EQ(mapped_bytes() - before, 2 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 2 * MB);
 
 	/* right next to it: PMDK over-reserves here and fails */
 	CHECK_RC(pmem2_vm_reservation_new(&b, base + 2 * MB, 4 * MB), 0);
@@ -215,7 +133,7 @@ TEST(new_fixed_address)
 	/* a non-2MiB-aligned fixed address, right after b */
 	CHECK_RC(pmem2_vm_reservation_new(&c, base + 6 * MB, PS), 0);
 	CHECK(pmem2_vm_reservation_get_address(c) == base + 6 * MB, "exact");
-	CHECK_VM_EQ(mapped_bytes() - before, 6 * MB + PS);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 6 * MB + PS);
 
 	/* overlapping */
 	struct pmem2_vm_reservation *d = (void *)1;
@@ -226,19 +144,19 @@ TEST(new_fixed_address)
 	      pmem2_errormsg());
 	CHECK_RC(pmem2_vm_reservation_new(&d, base + 6 * MB, 2 * PS),
 		 PMEM2_E_MAPPING_EXISTS);
-	CHECK_VM_EQ(mapped_bytes() - before, 6 * MB + PS);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 6 * MB + PS);
 
 	CHECK_RC(pmem2_vm_reservation_delete(&c), 0);
 	CHECK_RC(pmem2_vm_reservation_delete(&b), 0);
 	CHECK_RC(pmem2_vm_reservation_delete(&a), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 	CHECK(range_free(base, 8 * MB), "everything released");
 }
 
 TEST(extend)
 {
 	struct pmem2_vm_reservation *a, *blocker;
-	size_t before = mapped_bytes();
+	size_t before = proc_mapped_bytes();
 
 	CHECK_RC(pmem2_vm_reservation_new(&a, NULL, 16 * MB), 0);
 	char *base = pmem2_vm_reservation_get_address(a);
@@ -251,7 +169,7 @@ TEST(extend)
 	CHECK_RC(pmem2_vm_reservation_extend(a, 2 * MB), 0);
 	CHECK_EQ(pmem2_vm_reservation_get_size(a), 4 * MB);
 	CHECK(pmem2_vm_reservation_get_address(a) == base, "start stays");
-	CHECK_VM_EQ(mapped_bytes() - before, 4 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 4 * MB);
 
 	/* something right after: extend must fail and change nothing */
 	CHECK_RC(pmem2_vm_reservation_new(&blocker, base + 6 * MB, PS), 0);
@@ -273,13 +191,13 @@ TEST(extend)
 
 	CHECK_RC(pmem2_vm_reservation_extend(NULL, PS), -EINVAL);
 	CHECK_RC(pmem2_vm_reservation_delete(&a), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 }
 
 TEST(shrink)
 {
 	struct pmem2_vm_reservation *a;
-	size_t before = mapped_bytes();
+	size_t before = proc_mapped_bytes();
 
 	CHECK_RC(pmem2_vm_reservation_new(&a, NULL, 8 * MB), 0);
 	char *base = pmem2_vm_reservation_get_address(a);
@@ -302,7 +220,7 @@ TEST(shrink)
 	CHECK_RC(pmem2_vm_reservation_shrink(a, MB, MB), PMEM2_E_NOSUPP);
 	CHECK(msg_has("middle"), "msg: %s", pmem2_errormsg());
 	CHECK_EQ(pmem2_vm_reservation_get_size(a), 8 * MB);
-	CHECK_VM_EQ(mapped_bytes() - before, 8 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 8 * MB);
 
 	/* from the end */
 	CHECK_RC(pmem2_vm_reservation_shrink(a, 6 * MB, 2 * MB), 0);
@@ -314,7 +232,7 @@ TEST(shrink)
 	CHECK(pmem2_vm_reservation_get_address(a) == base + MB, "new start");
 	CHECK_EQ(pmem2_vm_reservation_get_size(a), 5 * MB);
 	CHECK(range_free(base, MB), "head released");
-	CHECK_VM_EQ(mapped_bytes() - before, 5 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 5 * MB);
 
 	/* munmap failure changes nothing */
 	os_fault_inject(OS_MUNMAP, 1, EINVAL);
@@ -325,7 +243,7 @@ TEST(shrink)
 
 	CHECK_RC(pmem2_vm_reservation_shrink(NULL, 0, PS), -EINVAL);
 	CHECK_RC(pmem2_vm_reservation_delete(&a), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 }
 
 /* an anonymous map of len bytes at rsv offset off */
@@ -351,8 +269,8 @@ TEST(maps_inside)
 {
 	struct pmem2_vm_reservation *rsv;
 	struct pmem2_map *m1, *m2, *m3, *found, *stray;
-	size_t before = mapped_bytes();
-	int lines = map_lines();
+	size_t before = proc_mapped_bytes();
+	int lines = proc_map_lines();
 
 	CHECK_RC(pmem2_vm_reservation_new(&rsv, NULL, 16 * MB), 0);
 	char *base = pmem2_vm_reservation_get_address(rsv);
@@ -371,7 +289,7 @@ TEST(maps_inside)
 	CHECK(pmem2_map_get_address(m2) == base + 4 * MB, "m2 at 4M");
 	CHECK(pmem2_map_get_address(m3) == base + 12 * MB, "m3 at 12M");
 	/* maps inside a reservation do not add address space */
-	CHECK_VM_EQ(mapped_bytes() - before, 16 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 16 * MB);
 
 	/* overlapping / out of range placement */
 	stray = (void *)1;
@@ -443,10 +361,10 @@ TEST(maps_inside)
 	/* deleting a map puts the PROT_NONE placeholder back */
 	CHECK_RC(pmem2_map_delete(&m1), 0);
 	char prot[5];
-	page_prot(base, prot);
+	proc_page_prot(base, prot);
 	CHECK(strcmp(prot, "---p") == 0, "placeholder back: '%s'", prot);
 	CHECK(!range_free(base, PS), "still reserved");
-	CHECK_VM_EQ(mapped_bytes() - before, 16 * MB);
+	CHECK_VM_EQ(proc_mapped_bytes() - before, 16 * MB);
 
 	/* shrinking the start keeps the maps' reservation offsets right */
 	CHECK_RC(pmem2_vm_reservation_shrink(rsv, 0, 2 * MB), 0);
@@ -458,8 +376,8 @@ TEST(maps_inside)
 	CHECK_RC(pmem2_map_delete(&m2), 0);
 	CHECK_RC(pmem2_map_delete(&m3), 0);
 	CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
-	CHECK_VM_EQ(map_lines(), lines);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
+	CHECK_VM_EQ(proc_map_lines(), lines);
 }
 
 /*
@@ -471,8 +389,8 @@ TEST(maps_inside)
 TEST(new_fault_injection)
 {
 	static const enum os_call kinds[] = {OS_MMAP, OS_MUNMAP, OS_MALLOC};
-	size_t before = mapped_bytes();
-	int lines = map_lines();
+	size_t before = proc_mapped_bytes();
+	int lines = proc_map_lines();
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		for (unsigned long nth = 1; nth < 10; nth++) {
@@ -492,8 +410,8 @@ TEST(new_fault_injection)
 			CHECK_RC(ret, -ENOMEM);
 			CHECK(rsv == NULL, "NULL on failure");
 			CHECK(strlen(pmem2_errormsg()) > 0, "message set");
-			CHECK_VM_EQ(mapped_bytes(), before);
-			CHECK_VM_EQ(map_lines(), lines);
+			CHECK_VM_EQ(proc_mapped_bytes(), before);
+			CHECK_VM_EQ(proc_map_lines(), lines);
 		}
 	}
 
@@ -508,7 +426,7 @@ TEST(new_fault_injection)
 	os_fault_inject(OS_MMAP, 1, ENOMEM);
 	CHECK_RC(pmem2_vm_reservation_new(&rsv, base, 4 * MB), -ENOMEM);
 	os_fault_reset();
-	CHECK_VM_EQ(mapped_bytes(), before);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
 
 	/* delete: munmap failure keeps the reservation usable */
 	CHECK_RC(pmem2_vm_reservation_new(&rsv, base, 4 * MB), 0);
@@ -519,8 +437,8 @@ TEST(new_fault_injection)
 	CHECK(msg_has("cannot release"), "msg: %s", pmem2_errormsg());
 	CHECK_EQ(pmem2_vm_reservation_get_size(rsv), 4 * MB);
 	CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
-	CHECK_VM_EQ(mapped_bytes(), before);
-	CHECK_VM_EQ(map_lines(), lines);
+	CHECK_VM_EQ(proc_mapped_bytes(), before);
+	CHECK_VM_EQ(proc_map_lines(), lines);
 }
 
 int main(void)

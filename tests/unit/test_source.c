@@ -18,14 +18,8 @@
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
+#include "errcheck.h"
 
-#define CHECK_ERR(call, code)                                                  \
-	do {                                                                   \
-		err_clear();                                                   \
-		CHECK_RC(call, code);                                          \
-		CHECK(err_msg()[0] != '\0', "no error message from %s",        \
-		      #call);                                                  \
-	} while (0)
 
 static char root[PATH_MAX];
 static char daxpath[PATH_MAX];

@@ -18,17 +18,8 @@
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
+#include "errcheck.h"
 
-#define CHECK_ERR(call, code)                                                  \
-	do {                                                                   \
-		err_clear();                                                   \
-		CHECK_RC(call, code);                                          \
-		CHECK(err_msg()[0] != '\0', "no error message from %s",        \
-		      #call);                                                  \
-	} while (0)
-#define CHECK_MSG(text)                                                        \
-	CHECK(strstr(err_msg(), text) != NULL, "message \"%s\" lacks \"%s\"",  \
-	      err_msg(), text)
 
 #define ID0 "8089-a2-1837-00000bb3"
 #define ID1 "8089-a2-1837-00000c01"
