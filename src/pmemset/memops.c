@@ -51,41 +51,43 @@ static void fire_drain(struct pmemset *set)
 	(void)pmemset_fire(set, &ctx);
 }
 
-PUBLIC void *pmemset_memmove(struct pmemset *set, void *pmemdest, void *src,
-			     size_t len, unsigned flags)
+/* memmove and memcpy: the same steps, reported as MOVE or COPY */
+static void *move_or_copy(struct pmemset *set, enum pmemset_event type,
+			  const char *who, void *pmemdest, void *src,
+			  size_t len, unsigned flags)
 {
-	if (!ready(set, "pmemset_memmove") ||
-	    !flags_ok(flags, "pmemset_memmove"))
+	if (!ready(set, who) || !flags_ok(flags, who))
 		return NULL;
 	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_MOVE;
-	ctx.data.move.src = src;
-	ctx.data.move.dest = pmemdest;
-	ctx.data.move.len = len;
-	ctx.data.move.flags = flags;
+	ctx.type = type;
+	if (type == PMEMSET_EVENT_MOVE)
+		ctx.data.move = (struct pmemset_event_move){src, pmemdest, len,
+							    flags};
+	else
+		ctx.data.copy = (struct pmemset_event_copy){src, pmemdest, len,
+							    flags};
 	(void)pmemset_fire(set, &ctx);
-	set->memmove_fn(pmemdest, src, len, flags);
+	if (type == PMEMSET_EVENT_MOVE)
+		set->memmove_fn(pmemdest, src, len, flags);
+	else
+		set->memcpy_fn(pmemdest, src, len, flags);
 	if (!(flags & PMEMSET_F_MEM_NODRAIN))
 		fire_drain(set);
 	return pmemdest;
 }
 
+PUBLIC void *pmemset_memmove(struct pmemset *set, void *pmemdest, void *src,
+			     size_t len, unsigned flags)
+{
+	return move_or_copy(set, PMEMSET_EVENT_MOVE, "pmemset_memmove",
+			    pmemdest, src, len, flags);
+}
+
 PUBLIC void *pmemset_memcpy(struct pmemset *set, void *pmemdest, void *src,
 			    size_t len, unsigned flags)
 {
-	if (!ready(set, "pmemset_memcpy") || !flags_ok(flags, "pmemset_memcpy"))
-		return NULL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_COPY;
-	ctx.data.copy.src = src;
-	ctx.data.copy.dest = pmemdest;
-	ctx.data.copy.len = len;
-	ctx.data.copy.flags = flags;
-	(void)pmemset_fire(set, &ctx);
-	set->memcpy_fn(pmemdest, src, len, flags);
-	if (!(flags & PMEMSET_F_MEM_NODRAIN))
-		fire_drain(set);
-	return pmemdest;
+	return move_or_copy(set, PMEMSET_EVENT_COPY, "pmemset_memcpy",
+			    pmemdest, src, len, flags);
 }
 
 PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
