@@ -26,6 +26,7 @@ const char *const os_call_names[OS_CALL_MAX] = {
 	[OS_FCNTL] = "fcntl",	    [OS_PREAD] = "pread",
 	[OS_PWRITE] = "pwrite",	    [OS_MALLOC] = "malloc",
 	[OS_SYSFS] = "sysfs",	    [OS_IOCTL] = "ioctl",
+	[OS_UNLINK] = "unlink",
 };
 
 /* Fault injection state. Plain counters: tests arm one fault at a time
@@ -152,6 +153,20 @@ int os_fcntl_getfl(int fd)
 	if (fault(OS_FCNTL))
 		return -1;
 	return fcntl(fd, F_GETFL);
+}
+
+int os_mkstemp(char *template)
+{
+	if (fault(OS_OPEN))
+		return -1;
+	return mkostemp(template, O_CLOEXEC);
+}
+
+int os_unlink(const char *path)
+{
+	if (fault(OS_UNLINK))
+		return -1;
+	return unlink(path);
 }
 
 ssize_t os_pread(int fd, void *buf, size_t len, off_t off)

@@ -38,6 +38,9 @@ int os_fcntl_getfl(int fd);
 ssize_t os_pread(int fd, void *buf, size_t len, off_t off);
 ssize_t os_pwrite(int fd, const void *buf, size_t len, off_t off);
 int os_ioctl(int fd, unsigned long req, void *arg);
+/* mkstemp(3) (counted as OS_OPEN), unlink(2) */
+int os_mkstemp(char *template);
+int os_unlink(const char *path);
 void *os_malloc(size_t size);
 void *os_zalloc(size_t size);
 void *os_realloc(void *ptr, size_t size);
@@ -82,6 +85,7 @@ enum os_call {
 	OS_MALLOC, /* malloc, zalloc, realloc */
 	OS_SYSFS,  /* every sysfs access */
 	OS_IOCTL,
+	OS_UNLINK,
 	OS_CALL_MAX
 };
 void os_fault_inject(enum os_call kind, unsigned long nth, int err);

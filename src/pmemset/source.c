@@ -4,7 +4,8 @@
  * wraps a caller's pmem2_source (never resized), a file libpmemset opens
  * (created on request, grown to fit the parts unless told not to) or an
  * unnamed temporary file (O_TMPFILE: it never has a name, so it is gone
- * with its last descriptor and mapping).
+ * with its last descriptor and mapping; where the file system has no
+ * O_TMPFILE, a mkstemp file unlinked at once).
  *
  * pmemset_source_delete() closes the file at once; the small object itself
  * lives on, reference counted, while parts mapped from it exist, because
@@ -16,6 +17,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -176,6 +179,36 @@ PUBLIC int pmemset_source_from_file(struct pmemset_source **src,
 	return pmemset_xsource_from_file(src, file, 0);
 }
 
+/*
+ * mkstemp in dir, then unlink: the fallback where O_TMPFILE is not
+ * supported. Returns the descriptor; -1 with errno when the file cannot be
+ * made; -2 (message set, naming the file, which stays behind) when it was
+ * made but cannot be unlinked.
+ */
+static int tmpfile_named_unlinked(const char *dir)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/pmemset.XXXXXX", dir) >=
+	    sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = os_mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (os_unlink(path)) {
+		int e = errno;
+		os_close(fd);
+		err_set_errno(e,
+			      "created the temporary file %s but cannot "
+			      "unlink it (this file system has no O_TMPFILE); "
+			      "remove it by hand",
+			      path);
+		return -2;
+	}
+	return fd;
+}
+
 PUBLIC int pmemset_source_from_temporary(struct pmemset_source **src,
 					 const char *dir)
 {
@@ -192,20 +225,17 @@ PUBLIC int pmemset_source_from_temporary(struct pmemset_source **src,
 	}
 	/* O_EXCL: the unnamed file can never be given a name (linkat) */
 	int fd = os_open(dir, O_TMPFILE | O_RDWR | O_EXCL, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
+		       errno == EINVAL)) {
+		/* no O_TMPFILE on this file system: a named file, unlinked
+		 * at once (it is gone with its last descriptor and map) */
+		fd = tmpfile_named_unlinked(dir);
+		if (fd == -2)
+			return PMEMSET_E_CANNOT_CREATE_TEMP_FILE; /* msg set */
+	}
 	if (fd < 0) {
-		int e = errno;
-		if (e == EOPNOTSUPP || e == EISDIR || e == EINVAL)
-			err_set_errno(e,
-				      "cannot create an unnamed temporary "
-				      "file in %s: its file system does not "
-				      "support O_TMPFILE; use a directory "
-				      "on ext4, xfs, btrfs or tmpfs",
-				      dir);
-		else
-			err_set_errno(e,
-				      "cannot create a temporary file in "
-				      "%s",
-				      dir);
+		err_set_errno(errno, "cannot create a temporary file in %s",
+			      dir);
 		return PMEMSET_E_CANNOT_CREATE_TEMP_FILE;
 	}
 	return source_from_fd(src, fd, PMEMSET_SOURCE_TEMP, true, dir);
