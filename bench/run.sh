@@ -13,7 +13,9 @@
 # (see bench.c); this script
 # takes the median across rounds, computes our/PMDK ratios and prints a
 # markdown report (also written to BUILD_DIR/bench/report.md, raw numbers
-# to BUILD_DIR/bench/results.tsv).
+# to BUILD_DIR/bench/results.tsv). The report ends with libpmemset at scale
+# (bench/pmemset_scale.c: 2 500 and 10 000 parts mapped, looked up and
+# deleted; ours only, PMDK's libpmemset was never packaged).
 #
 # If our library does not build or link yet, the PMDK and machine columns
 # are still measured and ours are shown as "-".
@@ -49,7 +51,7 @@ if [ -n "${BENCH_PMDK_ONLY:-}" ]; then
 	log "BENCH_PMDK_ONLY set: measuring PMDK and the machine only"
 elif cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANITIZE=OFF \
 	-DINSTRUMENT=OFF >"$out/cmake.log" 2>&1 &&
-	cmake --build "$build" -j2 --target pmem2 >>"$out/cmake.log" 2>&1 &&
+	cmake --build "$build" -j2 --target pmem2 pmemset >>"$out/cmake.log" 2>&1 &&
 	[ -e "$build/libpmem2.so.1" ]; then
 	ours=$out/bench-ours
 else
@@ -194,5 +196,12 @@ secs=$(($(date +%s) - start))
 	echo "PMDK: $pmdk_ver. Ours: $ours_lib."
 	echo
 	awk -v ours_built="${ours:+1}" -f "$here/report.awk" "$results"
+	# libpmemset at scale (ours only: PMDK's libpmemset was never packaged)
+	if [ -n "$ours" ] && gcc "${cflags[@]}" -I"$root/include" \
+		"$here/pmemset_scale.c" -o "$out/pmemset-scale" -L"$build" \
+		-Wl,-rpath,"$build" -lpmemset -lpmem2; then
+		echo
+		"${pin[@]}" "$out/pmemset-scale"
+	fi
 } | tee "$out/report.md"
 log "report in $out/report.md, raw numbers in $results"
