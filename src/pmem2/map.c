@@ -219,6 +219,41 @@ static int mmap_error(int e, void *addr, size_t len)
 }
 
 /*
+ * Does the kernel grant MAP_SYNC for this file? Asked with a mapping of
+ * its own, placed by the kernel, never over the caller's placeholder: file
+ * systems refuse MAP_SYNC in their mmap handler, after a MAP_FIXED mmap has
+ * already removed what was at the address, so a refused MAP_FIXED attempt
+ * leaves a hole in which another thread's mmap can land, only to be
+ * replaced by the plain mapping that follows (PMDK has this race). The
+ * probe covers one alignment unit (device DAX needs whole units). Returns
+ * 1 (granted), 0 (refused: EOPNOTSUPP or, before Linux 4.15, EINVAL; errno
+ * in *sync_errno) or a negative error code with its message.
+ */
+static int map_sync_probe(const struct map_ctx *c, size_t len, int prot,
+			  int *sync_errno)
+{
+	size_t plen = MAX(c->alignment, (size_t)os_page_size());
+	if (plen > len)
+		plen = len;
+	void *p = os_mmap(NULL, plen, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
+			  c->src->fd, (off_t)c->file_off);
+	if (p == MAP_FAILED) {
+		int e = errno;
+		if (e == EOPNOTSUPP || e == EINVAL) {
+			*sync_errno = e;
+			return 0;
+		}
+		return mmap_error(e, NULL, plen);
+	}
+	if (os_munmap(p, plen)) {
+		int e = errno;
+		err_set_errno(e, "cannot unmap the MAP_SYNC probe at %p", p);
+		return -e;
+	}
+	return 1;
+}
+
+/*
  * mmap the source over [addr, addr + len), which the caller holds as a
  * placeholder. SHARED file mappings try MAP_SYNC first and record whether
  * it was accepted.
@@ -245,18 +280,14 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 			    c->src->fd, (off_t)c->file_off);
 		goto done;
 	}
-	p = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED,
+	int ret = map_sync_probe(c, len, prot, sync_errno);
+	if (ret < 0)
+		return ret;
+	*map_sync = ret == 1;
+	p = os_mmap(addr, len, prot,
+		    (*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED) |
+			    MAP_FIXED,
 		    c->src->fd, (off_t)c->file_off);
-	if (p != MAP_FAILED) {
-		*map_sync = true;
-		goto done;
-	}
-	if (errno != EOPNOTSUPP && errno != EINVAL)
-		goto done;
-	/* not DAX (or a kernel without MAP_SYNC): plain shared mapping */
-	*sync_errno = errno;
-	p = os_mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, c->src->fd,
-		    (off_t)c->file_off);
 done:
 	if (p == MAP_FAILED)
 		return mmap_error(errno, addr, len);
@@ -289,6 +320,8 @@ static int map_at(struct pmem2_map *map, void *addr, const struct map_ctx *c)
 		return PMEM2_E_GRANULARITY_NOT_SUPPORTED;
 	}
 	map->effective_granularity = map->gran.available;
+	/* complete before anyone can see it (reservation tree, registry) */
+	pmem2_mem_ops_get(map->effective_granularity, &map->ops);
 	return 0;
 }
 
@@ -307,6 +340,10 @@ static int place_in_reservation(struct pmem2_map *map, void *addr, void *arg)
 		return PMEM2_E_ADDRESS_UNALIGNED;
 	}
 	ret = map_at(map, addr, c);
+	/* registered while the reservation's lock is still held: the map is
+	 * complete before map_find* can return it */
+	if (!ret)
+		ret = pmem2_registry_insert(map);
 	if (ret) {
 		/* a failed MAP_FIXED mmap may have left a hole: refill it
 		 * (keep the first error's message) */
@@ -454,7 +491,10 @@ static int validate(const struct pmem2_config *cfg,
 			cfg->length, *alignment);
 		return PMEM2_E_LENGTH_UNALIGNED;
 	}
-	if (cfg->offset >= file_len) {
+	/* anonymous memory has no offset, only PMDK's range rule: an
+	 * offset up to the size is accepted (the whole size is mapped) */
+	if (cfg->offset > file_len ||
+	    (cfg->offset == file_len && src->type != PMEM2_SOURCE_ANON)) {
 		err_set("offset %zu is at or past the end of the source (%zu "
 			"bytes); nothing left to map",
 			cfg->offset, file_len);
@@ -528,30 +568,28 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	c.alignment = alignment;
 	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
 
-	if (cfg->reserv)
+	if (cfg->reserv) {
+		/* mapped, completed and registered under the reservation's
+		 * lock (place_in_reservation) */
 		ret = pmem2_reservation_place(cfg->reserv, cfg->reserv_offset,
 					      map->reserved_length, map,
 					      place_in_reservation, &c);
-	else
+		if (ret)
+			goto err_free;
+	} else {
 		ret = map_own_range(map, &c);
-	if (ret)
-		goto err_free;
-
-	pmem2_mem_ops_get(map->effective_granularity, &map->ops);
-
-	ret = pmem2_registry_insert(map);
-	if (ret)
-		goto err_unmap;
+		if (ret)
+			goto err_free;
+		ret = pmem2_registry_insert(map);
+		if (ret)
+			goto err_unmap;
+	}
 
 	*map_ptr = map;
 	return 0;
 
 err_unmap:
-	if (map->reserv) {
-		pmem2_reservation_unplace(map->reserv, map);
-	} else {
-		os_munmap(map->addr, map->reserved_length);
-	}
+	os_munmap(map->addr, map->reserved_length);
 err_free:
 	os_free(map);
 	return ret;

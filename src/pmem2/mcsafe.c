@@ -51,10 +51,14 @@ static void guard_handler(int sig, siginfo_t *si, void *uc)
 		siglongjmp(*jb, 1);
 	}
 
-	/* not a guarded copy: act as the previous disposition would */
-	if (guard_prev.sa_handler == SIG_IGN) {
-		return;
-	} else if (guard_prev.sa_handler == SIG_DFL) {
+	/*
+	 * Not a guarded copy: act as the previous disposition would. An
+	 * ignored SIGBUS from a memory access is not ignorable: the kernel
+	 * forces the default action (returning would fault again forever),
+	 * so SIG_IGN is treated like SIG_DFL.
+	 */
+	if (guard_prev.sa_handler == SIG_IGN ||
+	    guard_prev.sa_handler == SIG_DFL) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 	} else if (guard_prev.sa_flags & SA_SIGINFO) {
