@@ -471,8 +471,9 @@ int pmemset_map_from_config(struct pmemset_source *src,
  *   pmemset_map_config_new(&cfg)             -> pmemset_map_config_new
  *   pmemset_map_config_new(&cfg, set)        -> pmemset_map_config_new_for_set
  * C11 picks by the type of the first argument of pmemset_map (or of the
- * second, when the first is e.g. a null pointer constant) and by the number of
- * arguments of pmemset_map_config_new; C++ has overloads.
+ * second, when the first is e.g. a null pointer constant, or of the third,
+ * when the second is one too) and by the number of arguments of
+ * pmemset_map_config_new; C++ has overloads.
  */
 #ifndef PMEMSET_NO_CALL_SHAPES
 #ifdef __cplusplus
@@ -493,13 +494,16 @@ static inline int pmemset_map_config_new(struct pmemset_map_config **map_cfg,
 
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 
-#define PMEMSET_MAP_SHAPE_(a, b)                                             \
+#define PMEMSET_MAP_SHAPE_(a, b, c)                                          \
 	_Generic((a), struct pmemset_source *: pmemset_map_from_config,      \
 		 struct pmemset *: pmemset_map,                              \
 		 default: _Generic((b),                                      \
 		 struct pmemset_map_config *: pmemset_map_from_config,       \
-		 default: pmemset_map))
-#define pmemset_map(a, b, c, d) (PMEMSET_MAP_SHAPE_(a, b)(a, b, c, d))
+		 struct pmemset_source *: pmemset_map,                       \
+		 default: _Generic((c),                                      \
+		 struct pmemset_extras *: pmemset_map_from_config,           \
+		 default: pmemset_map)))
+#define pmemset_map(a, b, c, d) (PMEMSET_MAP_SHAPE_(a, b, c)(a, b, c, d))
 
 #define PMEMSET_MAP_CONFIG_NEW_PICK_(a, b, name, ...) name
 #define pmemset_map_config_new(...)                                          \

@@ -66,7 +66,8 @@ struct pmemset_source {
 	unsigned long refs; /* the caller's handle + mapped parts, atomic */
 	pthread_mutex_t lock;
 	/* under lock: */
-	size_t use_count; /* mapped parts of this source, all sets */
+	size_t use_count;	  /* mapped parts of this source, all sets */
+	unsigned long size_epoch; /* + 1 at every pmemset_source_ensure_size */
 	bool has_sds;
 	struct pmemset_sds sds;
 	enum pmemset_part_state *state_ptr;
@@ -138,9 +139,20 @@ int pmemset_fire(struct pmemset *set, struct pmemset_event_context *ctx);
 /* ---- source.c ---- */
 void pmemset_source_get(struct pmemset_source *src);
 void pmemset_source_put(struct pmemset_source *src);
+/* A growth of the source by one map, to be undone if the map fails. */
+struct pmemset_growth {
+	size_t old_size, new_size; /* equal: not grown */
+	unsigned long epoch;	   /* src->size_epoch right after */
+};
 /* Make the source at least `size` bytes long (under src->lock), with real
- * block allocation where the file system supports it. */
-int pmemset_source_ensure_size(struct pmemset_source *src, size_t size);
+ * block allocation where the file system supports it; *g says what was
+ * done. */
+int pmemset_source_ensure_size(struct pmemset_source *src, size_t size,
+			       struct pmemset_growth *g);
+/* After a failed map: give back what *g grew, unless another map of the
+ * source asked for a size since (it may rely on it) or the size changed. */
+void pmemset_source_undo_growth(struct pmemset_source *src,
+				const struct pmemset_growth *g);
 
 /* ---- sds.c ---- */
 /*
@@ -153,19 +165,30 @@ enum pmemset_part_state pmemset_sds_classify(struct pmemset_sds *rec,
 					     const char *cur_id,
 					     uint64_t cur_usc,
 					     bool mapped_here);
+/* What the check before a map found, for the commit after it. */
+struct pmemset_sds_ticket {
+	bool checked; /* the source had a record and its state is accepted */
+	char id[PMEMSET_SDS_DEVICE_ID_LEN + 1]; /* the device, as read */
+	uint64_t usc;
+};
 /*
- * Before a map: count the new mapping in the source's use count and, if
- * the source has a shutdown-state record, read the device id and USC,
- * classify, check the state against the set's acceptable states and, when
- * accepted, count the mapping in the record too (*counted = true). On
- * success the caller undoes with pmemset_sds_unregister(src, *counted) if
- * the map fails later. *state is INDETERMINATE without a record.
+ * Before a map, changing nothing: if the source has a shutdown-state
+ * record, read the device id and USC, classify (*state) and check the
+ * state against the set's acceptable states. *state is INDETERMINATE
+ * without a record.
  */
-int pmemset_sds_check_and_register(struct pmemset *set,
-				   struct pmemset_source *src,
-				   enum pmemset_part_state *state,
-				   bool *counted);
-/* After an unmap (or a failed map): refcount - 1 (if sds), use count - 1. */
+int pmemset_sds_check(struct pmemset *set, struct pmemset_source *src,
+		      enum pmemset_part_state *state,
+		      struct pmemset_sds_ticket *t);
+/*
+ * After a successful map (cannot fail): count it in the source's use count
+ * and, if the check accepted a record that is still attached, in the
+ * record (re-based first when nothing of the source was mapped). Returns
+ * whether the record counts the mapping.
+ */
+bool pmemset_sds_register(struct pmemset_source *src,
+			  const struct pmemset_sds_ticket *t);
+/* After an unmap: refcount - 1 (if sds), use count - 1. */
 void pmemset_sds_unregister(struct pmemset_source *src, bool sds);
 
 /* ---- badblock.c ---- */

@@ -23,6 +23,10 @@
  * mapped in this process, an accepted record is re-based on the current
  * device (id, USC) with refcount 0 before this mapping is counted, so a
  * crash is reported once, not at every later start.
+ *
+ * Two phases: the check (before the map) only reads; the record changes
+ * when the map has succeeded, so a failed map leaves the crash evidence
+ * where it was and the retry reports the same state.
  */
 #include <errno.h>
 #include <string.h>
@@ -117,47 +121,40 @@ static int read_device(struct pmem2_source *p2, char *id, uint64_t *usc)
 	return 0;
 }
 
-int pmemset_sds_check_and_register(struct pmemset *set,
-				   struct pmemset_source *src,
-				   enum pmemset_part_state *state,
-				   bool *counted)
+int pmemset_sds_check(struct pmemset *set, struct pmemset_source *src,
+		      enum pmemset_part_state *state,
+		      struct pmemset_sds_ticket *t)
 {
-	char id[PMEMSET_SDS_DEVICE_ID_LEN + 1];
-	uint64_t usc = 0;
-	int ret;
-
-	*counted = false;
 	*state = PMEMSET_PART_STATE_INDETERMINATE;
+	t->checked = false;
 
 	bool has_sds = __atomic_load_n(&src->has_sds, __ATOMIC_ACQUIRE);
 again:
 	if (has_sds) {
-		ret = read_device(src->pmem2, id, &usc);
+		int ret = read_device(src->pmem2, t->id, &t->usc);
 		if (ret)
 			return ret;
 	}
 
 	pthread_mutex_lock(&src->lock);
 	if (src->has_sds != has_sds) {
-		/* a record was attached meanwhile: read the device first */
+		/* a record was attached (or detached) meanwhile */
 		has_sds = src->has_sds;
 		pthread_mutex_unlock(&src->lock);
 		goto again;
 	}
 	if (!has_sds) {
-		src->use_count++;
 		pthread_mutex_unlock(&src->lock);
 		return 0;
 	}
 	struct pmemset_sds rec = src->sds;
-	bool mapped_here = src->use_count > 0;
 	enum pmemset_part_state st =
-		pmemset_sds_classify(&rec, id, usc, mapped_here);
+		pmemset_sds_classify(&rec, t->id, t->usc, src->use_count > 0);
 	*state = st;
 	if (src->state_ptr)
 		*src->state_ptr = st;
+	pthread_mutex_unlock(&src->lock);
 	if (!((uint64_t)st & set->cfg.acceptable_states)) {
-		pthread_mutex_unlock(&src->lock);
 		err_set("the part's state is %s (0x%x), which the set does "
 			"not accept (acceptable states 0x%llx); check the data "
 			"and accept the state with "
@@ -166,18 +163,28 @@ again:
 			(unsigned long long)set->cfg.acceptable_states);
 		return PMEMSET_E_UNDESIRABLE_PART_STATE;
 	}
-	if (!mapped_here) {
-		/* accepted: start a new episode on the current device */
-		memcpy(rec.id, id, sizeof(rec.id));
-		rec.usc = usc;
-		rec.refcount = 0;
+	t->checked = true;
+	return 0;
+}
+
+bool pmemset_sds_register(struct pmemset_source *src,
+			  const struct pmemset_sds_ticket *t)
+{
+	bool counted = false;
+	pthread_mutex_lock(&src->lock);
+	if (t->checked && src->has_sds) {
+		if (src->use_count == 0) {
+			/* accepted: start a new episode on the device */
+			memcpy(src->sds.id, t->id, sizeof(src->sds.id));
+			src->sds.usc = t->usc;
+			src->sds.refcount = 0;
+		}
+		src->sds.refcount++;
+		counted = true;
 	}
-	rec.refcount++;
-	src->sds = rec;
 	src->use_count++;
 	pthread_mutex_unlock(&src->lock);
-	*counted = true;
-	return 0;
+	return counted;
 }
 
 void pmemset_sds_unregister(struct pmemset_source *src, bool sds)

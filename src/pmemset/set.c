@@ -13,8 +13,9 @@
  * Removal unmaps whole parts only, splitting or shrinking a part map as
  * needed; a reservation we made is trimmed at its ends and deleted with its
  * last part. Events of removals fire under the write lock (a thread-local
- * marks the set, so a callback that calls back into a set-changing function
- * gets -EDEADLK instead of a deadlock).
+ * stack holds the sets this thread has write-locked, so a callback that
+ * calls back into a set-changing function of any of them gets -EDEADLK
+ * instead of a deadlock).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,30 +27,69 @@
 #include "core/util.h"
 #include "pmemset_internal.h"
 
-/* the set whose write lock this thread holds (callbacks run under it) */
-static __thread const struct pmemset *tls_writer;
+/*
+ * The sets whose write lock this thread holds, innermost first: a callback
+ * fired under one set's write lock may change another set, whose callback
+ * may fire in turn. Each frame lives on the stack of the locking call.
+ */
+struct wlock_frame {
+	const struct pmemset *set;
+	struct wlock_frame *outer;
+};
+static __thread struct wlock_frame *tls_wlocked;
 
-static const struct pmemset *set_wrlock(struct pmemset *set)
+static bool write_locked_here(const struct pmemset *set)
 {
-	const struct pmemset *prev = tls_writer;
-	pthread_rwlock_wrlock(&set->lock);
-	tls_writer = set;
-	return prev;
+	for (const struct wlock_frame *f = tls_wlocked; f; f = f->outer)
+		if (f->set == set)
+			return true;
+	return false;
 }
 
-static void set_wrunlock(struct pmemset *set, const struct pmemset *prev)
+static int lock_error(int r, const char *fn)
 {
-	tls_writer = prev;
-	pthread_rwlock_unlock(&set->lock);
+	if (r == EDEADLK) {
+		err_set("%s: this thread already holds the set's lock (the "
+			"call comes from inside a library call on the set); "
+			"call it after that call has returned",
+			fn);
+		return -EDEADLK;
+	}
+	err_set_errno(r, "%s: cannot lock the set", fn);
+	return -r;
+}
+
+static int set_wrlock(struct pmemset *set, struct wlock_frame *f,
+		      const char *fn)
+{
+	int r = pthread_rwlock_wrlock(&set->lock);
+	if (r)
+		return lock_error(r, fn);
+	f->set = set;
+	f->outer = tls_wlocked;
+	tls_wlocked = f;
+	return 0;
+}
+
+static void set_wrunlock(struct pmemset *set, struct wlock_frame *f)
+{
+	tls_wlocked = f->outer;
+	pthread_rwlock_unlock(&set->lock); /* held: cannot fail */
+}
+
+static int set_rdlock(struct pmemset *set, const char *fn)
+{
+	int r = pthread_rwlock_rdlock(&set->lock);
+	return r ? lock_error(r, fn) : 0;
 }
 
 static bool reentered(const struct pmemset *set, const char *fn)
 {
-	if (tls_writer != set)
+	if (!write_locked_here(set))
 		return false;
-	err_set("%s was called from an event callback of the same set while "
-		"the set is being changed; call it after the library call "
-		"that fired the event has returned",
+	err_set("%s was called from an event callback while the set is "
+		"being changed; call it after the library call that fired "
+		"the event has returned",
 		fn);
 	return true;
 }
@@ -184,8 +224,9 @@ static bool range_busy(struct pmem2_vm_reservation *rsv, size_t off, size_t len,
 	return r != PMEM2_E_MAPPING_NOT_FOUND;
 }
 
-/* Give back the unused ends of a reservation we made. */
-static void rsv_trim(struct pmemset_rsv *r)
+/* Give back the unused ends of a reservation we made (the head only, with
+ * keep_end: the coalescing target keeps its room). */
+static void rsv_trim(struct pmemset_rsv *r, bool keep_end)
 {
 	struct pmem2_map *m;
 	char *ra = pmem2_vm_reservation_get_address(r->rsv);
@@ -194,6 +235,8 @@ static void rsv_trim(struct pmemset_rsv *r)
 		if (off)
 			(void)pmem2_vm_reservation_shrink(r->rsv, 0, off);
 	}
+	if (keep_end)
+		return;
 	ra = pmem2_vm_reservation_get_address(r->rsv);
 	size_t rs = pmem2_vm_reservation_get_size(r->rsv);
 	if (pmem2_vm_reservation_map_find_last(r->rsv, &m) == 0) {
@@ -224,7 +267,10 @@ static void rsv_release(struct pmemset *set, struct pmemset_rsv *r,
 		os_free(r);
 		return;
 	}
-	rsv_trim(r);
+	bool target = set->previous && set->previous->rsv == r &&
+		      __atomic_load_n(&set->coalescing, __ATOMIC_RELAXED) !=
+			      PMEMSET_COALESCING_NONE;
+	rsv_trim(r, target);
 }
 
 /* ---- removal ---- */
@@ -349,17 +395,20 @@ PUBLIC int pmemset_delete(struct pmemset **set_ptr)
 	if (reentered(set, "pmemset_delete"))
 		return -EDEADLK;
 
-	const struct pmemset *prev = set_wrlock(set);
+	struct wlock_frame f;
+	int ret = set_wrlock(set, &f, "pmemset_delete");
+	if (ret)
+		return ret;
 	struct itree_node *n;
 	while ((n = itree_first(&set->pmaps))) {
 		struct pmemset_part_map *p = pmap_of(n);
-		int ret = remove_parts(set, p, 0, p->nparts, NULL, false);
+		ret = remove_parts(set, p, 0, p->nparts, NULL, false);
 		if (ret) {
-			set_wrunlock(set, prev);
+			set_wrunlock(set, &f);
 			return ret; /* the set stays, with what is left */
 		}
 	}
-	set_wrunlock(set, prev);
+	set_wrunlock(set, &f);
 	pthread_rwlock_destroy(&set->lock);
 	os_free(set);
 	*set_ptr = NULL;
@@ -381,7 +430,10 @@ PUBLIC int pmemset_remove_part_map(struct pmemset *set,
 	struct pmemset_part_map *p = *part;
 	int ret;
 
-	const struct pmemset *prev = set_wrlock(set);
+	struct wlock_frame f;
+	ret = set_wrlock(set, &f, "pmemset_remove_part_map");
+	if (ret)
+		return ret;
 	if (p->set != set || !p->in_tree) {
 		err_set("the part map %p is not in this set; pass a part map "
 			"this set gave out",
@@ -405,7 +457,7 @@ PUBLIC int pmemset_remove_part_map(struct pmemset *set,
 	if (!ret)
 		*part = NULL;
 out:
-	set_wrunlock(set, prev);
+	set_wrunlock(set, &f);
 	return ret;
 }
 
@@ -448,8 +500,10 @@ PUBLIC int pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 		hi = UINTPTR_MAX;
 
 	struct pmemset_part_map *spare = NULL;
-	int ret = 0;
-	const struct pmemset *prev = set_wrlock(set);
+	struct wlock_frame f;
+	int ret = set_wrlock(set, &f, "pmemset_remove_range");
+	if (ret)
+		return ret;
 
 	/* check everything before changing anything */
 	struct itree_node *n;
@@ -502,7 +556,7 @@ PUBLIC int pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 			break;
 	}
 out:
-	set_wrunlock(set, prev);
+	set_wrunlock(set, &f);
 	pmap_free(spare);
 	return ret;
 }
@@ -526,7 +580,9 @@ PUBLIC int pmemset_part_map_by_address(struct pmemset *set,
 	*pmap = NULL;
 	if (reentered(set, "pmemset_part_map_by_address"))
 		return -EDEADLK;
-	pthread_rwlock_rdlock(&set->lock);
+	int ret = set_rdlock(set, "pmemset_part_map_by_address");
+	if (ret)
+		return ret;
 	struct pmemset_part_map *p =
 		pmap_of(itree_find_addr(&set->pmaps, (uintptr_t)addr));
 	if (p)
@@ -546,9 +602,9 @@ PUBLIC void pmemset_first_part_map(struct pmemset *set,
 	if (!pmap)
 		return;
 	*pmap = NULL;
-	if (!set || reentered(set, "pmemset_first_part_map"))
+	if (!set || reentered(set, "pmemset_first_part_map") ||
+	    set_rdlock(set, "pmemset_first_part_map"))
 		return;
-	pthread_rwlock_rdlock(&set->lock);
 	struct pmemset_part_map *p = pmap_of(itree_first(&set->pmaps));
 	if (p)
 		pmap_get(p);
@@ -563,9 +619,9 @@ PUBLIC void pmemset_next_part_map(struct pmemset *set,
 	if (!next)
 		return;
 	*next = NULL;
-	if (!set || !cur || reentered(set, "pmemset_next_part_map"))
+	if (!set || !cur || reentered(set, "pmemset_next_part_map") ||
+	    set_rdlock(set, "pmemset_next_part_map"))
 		return;
-	pthread_rwlock_rdlock(&set->lock);
 	struct pmemset_part_map *p = NULL;
 	if (cur->set == set && cur->in_tree)
 		p = pmap_of(itree_next(&cur->node));
@@ -595,9 +651,10 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 	if (!pmap)
 		return d;
 	struct pmemset *set = pmap->set;
-	bool lock = tls_writer != set; /* a callback under our write lock */
-	if (lock)
-		pthread_rwlock_rdlock(&set->lock);
+	/* in a callback under our write lock: already locked */
+	bool lock = !write_locked_here(set);
+	if (lock && set_rdlock(set, "pmemset_descriptor_part_map"))
+		return d;
 	d.addr = (void *)pmap->node.start;
 	d.size = pmap->node.end - pmap->node.start;
 	if (lock)
@@ -655,10 +712,10 @@ PUBLIC int pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
 	uintptr_t lo = (uintptr_t)ptr, hi;
 	if (__builtin_add_overflow(lo, size, &hi))
 		hi = UINTPTR_MAX;
-	bool lock = tls_writer != set;
-	if (lock)
-		pthread_rwlock_rdlock(&set->lock);
-	int ret = 0;
+	bool lock = !write_locked_here(set);
+	int ret = lock ? set_rdlock(set, "pmemset_deep_flush") : 0;
+	if (ret)
+		return ret;
 	for (struct itree_node *n = itree_find(&set->pmaps, lo, hi);
 	     n && n->start < hi; n = itree_next(n)) {
 		struct pmemset_part_map *p = pmap_of(n);
@@ -685,7 +742,7 @@ struct placement {
 };
 
 /* Right after the previous part map p. */
-static int place_after(struct pmemset_part_map *p, size_t len,
+static int place_after(struct pmemset_part_map *p, size_t len, size_t align,
 		       struct placement *pl)
 {
 	struct pmemset_rsv *r = p->rsv;
@@ -693,6 +750,12 @@ static int place_after(struct pmemset_part_map *p, size_t len,
 	size_t rs = pmem2_vm_reservation_get_size(r->rsv);
 	size_t off = (size_t)((char *)p->node.end - ra);
 
+	if (p->node.end % align) {
+		err_set("cannot coalesce: the previous part map ends at %p, "
+			"which is not a multiple of the source alignment %zu",
+			(void *)p->node.end, align);
+		return PMEMSET_E_CANNOT_COALESCE_PARTS;
+	}
 	if (!r->owned) {
 		if (off + len > rs) {
 			err_set("the part (%zu bytes) does not fit after the "
@@ -856,6 +919,22 @@ static int attach_sds_in(struct pmemset_source *src,
 	return pmemset_source_set_sds(src, &sds, NULL);
 }
 
+/* Take back the record attach_sds_in attached, unless a map counted in it
+ * meanwhile (then it is in use and stays). */
+static void detach_sds_in(struct pmemset_source *src,
+			  const struct pmemset_part_shutdown_state_data *in)
+{
+	pthread_mutex_lock(&src->lock);
+	if (src->has_sds && src->sds.usc == in->usc &&
+	    src->sds.refcount == in->refcount &&
+	    strncmp(src->sds.id, in->id, PMEMSET_SDS_DEVICE_ID_LEN) == 0) {
+		__atomic_store_n(&src->has_sds, false, __ATOMIC_RELEASE);
+		src->state_ptr = NULL;
+		memset(&src->sds, 0, sizeof(src->sds));
+	}
+	pthread_mutex_unlock(&src->lock);
+}
+
 static void copy_sds_out(struct pmemset_source *src,
 			 struct pmemset_part_shutdown_state_data *out)
 {
@@ -868,7 +947,7 @@ static void copy_sds_out(struct pmemset_source *src,
 
 /* Parts of the source: size, length 0 = whole source, alignment, growth. */
 static int map_range(struct pmemset_source *src, size_t offset, size_t *length,
-		     size_t *align)
+		     size_t *align, struct pmemset_growth *g)
 {
 	size_t size;
 	int ret = pmem2_source_size(src->pmem2, &size);
@@ -905,7 +984,7 @@ static int map_range(struct pmemset_source *src, size_t offset, size_t *length,
 			offset, offset, *length);
 		return PMEMSET_E_INVALID_OFFSET_VALUE;
 	}
-	return pmemset_source_ensure_size(src, end);
+	return pmemset_source_ensure_size(src, end, g);
 }
 
 int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
@@ -918,7 +997,9 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	struct pmemset_part_map *newp = NULL;
 	struct pmemset_rsv *newrsv = NULL;
 	enum pmemset_part_state state;
-	bool sds_counted = false;
+	struct pmemset_sds_ticket ticket;
+	struct pmemset_growth growth = {0, 0, 0};
+	bool sds_in_attached = false;
 	size_t align;
 	int ret;
 
@@ -948,26 +1029,27 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 		ret = attach_sds_in(src, extras->sds_in);
 		if (ret)
 			return ret;
+		sds_in_attached = true;
 	}
 
-	ret = pmemset_sds_check_and_register(set, src, &state, &sds_counted);
+	ret = pmemset_sds_check(set, src, &state, &ticket);
 	if (extras && extras->state)
 		*extras->state = state;
 	if (ret)
-		return ret;
+		goto err_sds_in;
 
 	ret = pmemset_badblock_detect(set, src);
 	if (ret)
-		goto err_unregister;
-	ret = map_range(src, offset, &length, &align);
+		goto err_sds_in;
+	ret = map_range(src, offset, &length, &align, &growth);
 	if (ret)
-		goto err_unregister;
+		goto err_sds_in;
 
 	ret = pmem2_config_new(&cfg2);
 	if (ret) {
 		pmemset_err_pmem2(ret, "cannot make a libpmem2 config");
 		ret = PMEMSET_E_CANNOT_ALLOCATE_INTERNAL_STRUCTURE;
-		goto err_unregister;
+		goto err_cfg;
 	}
 	ret = pmem2_config_set_offset(cfg2, offset);
 	if (ret) {
@@ -1007,7 +1089,10 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 		newrsv->owned = true;
 	}
 
-	const struct pmemset *prev = set_wrlock(set);
+	struct wlock_frame f;
+	ret = set_wrlock(set, &f, "pmemset_map");
+	if (ret)
+		goto err_cfg;
 	struct placement pl = {0};
 	int mode = __atomic_load_n(&set->coalescing, __ATOMIC_RELAXED);
 	struct pmemset_part_map *P = set->previous;
@@ -1025,7 +1110,7 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 			P->parts = np;
 			P->cap = cap;
 		}
-		ret = place_after(P, length, &pl);
+		ret = place_after(P, length, align, &pl);
 		if (ret && mode == PMEMSET_COALESCING_FULL)
 			goto err_unlock;
 	}
@@ -1077,12 +1162,13 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	if (!set->gran_valid)
 		publish_fns(set, map, g);
 
+	/* nothing can fail from here on */
 	struct pmemset_part_entry e = {
 		.map = map,
 		.src = src,
 		.addr = pmem2_map_get_address(map),
 		.size = length,
-		.sds = sds_counted,
+		.sds = pmemset_sds_register(src, &ticket),
 	};
 	pmemset_source_get(src);
 	struct pmemset_part_map *pm;
@@ -1100,7 +1186,7 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 		pmap_insert(set, pm);
 		/* the old coalescing target keeps no spare room */
 		if (P && P->rsv->owned && P->rsv != pm->rsv)
-			rsv_trim(P->rsv);
+			rsv_trim(P->rsv, false);
 		set->previous = pm;
 		if (pl.rsv == newrsv)
 			newrsv = NULL;
@@ -1110,7 +1196,7 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 		desc->addr = (void *)pm->node.start;
 		desc->size = pm->node.end - pm->node.start;
 	}
-	set_wrunlock(set, prev);
+	set_wrunlock(set, &f);
 
 	pmem2_config_delete(&cfg2);
 	pmap_free(newp);
@@ -1124,7 +1210,7 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	ctx.data.part_add.len = e.size;
 	ctx.data.part_add.src = src->pmem2;
 	(void)pmemset_fire(set, &ctx);
-	if (sds_counted)
+	if (e.sds)
 		fire_sds_update(set, src);
 	return 0;
 
@@ -1133,12 +1219,14 @@ err_map:
 err_placed:
 	placement_undo(set, &pl, newrsv);
 err_unlock:
-	set_wrunlock(set, prev);
+	set_wrunlock(set, &f);
 err_cfg:
 	pmap_free(newp);
 	os_free(newrsv);
 	pmem2_config_delete(&cfg2);
-err_unregister:
-	pmemset_sds_unregister(src, sds_counted);
+	pmemset_source_undo_growth(src, &growth);
+err_sds_in:
+	if (sds_in_attached)
+		detach_sds_in(src, extras->sds_in);
 	return ret;
 }

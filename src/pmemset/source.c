@@ -12,7 +12,8 @@
  * their unmapping still updates its shutdown-state record. Growing a file
  * allocates its blocks (fallocate) so a later page fault on a DAX file
  * system cannot run out of space; ftruncate is the fallback where the file
- * system cannot allocate.
+ * system cannot allocate. A map that fails after growing the file shrinks
+ * it back, unless another map of the source has asked for a size since.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -278,12 +279,15 @@ static int grow_file(int fd, size_t size, size_t need)
 	return 0;
 }
 
-int pmemset_source_ensure_size(struct pmemset_source *src, size_t need)
+int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
+			       struct pmemset_growth *g)
 {
 	size_t size;
 	int ret;
 
+	g->old_size = g->new_size = 0;
 	pthread_mutex_lock(&src->lock);
+	g->epoch = ++src->size_epoch;
 	ret = pmem2_source_size(src->pmem2, &size);
 	if (ret) {
 		pmemset_err_pmem2(ret, "cannot get the size of the source");
@@ -314,10 +318,26 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need)
 			      "%zu bytes; free space or map less",
 			      size, need);
 		ret = PMEMSET_E_CANNOT_GROW_SOURCE_FILE;
+	} else {
+		g->old_size = size;
+		g->new_size = need;
 	}
 out:
 	pthread_mutex_unlock(&src->lock);
 	return ret;
+}
+
+void pmemset_source_undo_growth(struct pmemset_source *src,
+				const struct pmemset_growth *g)
+{
+	size_t size;
+	if (g->new_size == g->old_size)
+		return;
+	pthread_mutex_lock(&src->lock);
+	if (src->size_epoch == g->epoch && src->fd >= 0 &&
+	    pmem2_source_size(src->pmem2, &size) == 0 && size == g->new_size)
+		(void)os_ftruncate(src->fd, (off_t)g->old_size);
+	pthread_mutex_unlock(&src->lock);
 }
 
 PUBLIC int pmemset_source_set_sds(struct pmemset_source *src,

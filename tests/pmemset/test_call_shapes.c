@@ -76,6 +76,15 @@ TEST(final_shape)
 	CHECK_RC(pmemset_map(NULL, src, map_cfg, &desc), -EINVAL);
 	CHECK_RC(pmemset_map(NULL, map_cfg, NULL, &desc),
 		 -EINVAL); /* pmemset_map_from_config: config without a set */
+	/* null first and second: the type of the third (extras) picks the
+	 * old shape (the proof is that this compiles under -Werror: extras
+	 * are no map config) */
+	enum pmemset_part_state state = 0;
+	struct pmemset_extras extras = {NULL, NULL, &state};
+	CHECK_RC(pmemset_map(NULL, NULL, &extras, &desc), -EINVAL);
+	void *vsrc = src;
+	CHECK_RC(pmemset_map(vsrc, NULL, &extras, NULL),
+		 -EINVAL); /* pmemset_map_from_config: no config */
 	/* the function itself, through a pointer */
 	int (*fn)(struct pmemset *, struct pmemset_source *,
 		  struct pmemset_map_config *,
@@ -136,12 +145,23 @@ TEST(part_shape)
 	s2 = anon_source(KB4, &q2);
 	CHECK_RC(pmemset_part_new(&part, set, s2, 0, KB4), 0);
 	CHECK_RC(pmemset_part_map(&part, &ex, NULL), PMEMSET_E_SDS_NOSUPP);
-	/* the record is attached now: a second sds_in is refused */
+	/* the failed map took its record back: a retry fails the same way
+	 * and the source still maps without one */
+	CHECK_RC(pmemset_part_map(&part, &ex, NULL), PMEMSET_E_SDS_NOSUPP);
+	CHECK_RC(pmemset_part_map(&part, NULL, NULL), 0);
+	CHECK(part == NULL, "consumed");
+	/* a source that has a record refuses another one, and keeps its own */
+	struct pmemset_sds own = PMEMSET_SDS_INITIALIZE();
+	CHECK_RC(pmemset_source_set_sds(s2, &own, NULL), 0);
+	CHECK_RC(pmemset_part_new(&part, set, s2, 0, KB4), 0);
 	CHECK_RC(pmemset_part_map(&part, &ex, NULL), PMEMSET_E_SDS_ALREADY_SET);
+	CHECK_RC(pmemset_part_map(&part, NULL, NULL), PMEMSET_E_SDS_NOSUPP);
+	CHECK_RC(pmemset_source_set_sds(s2, &own, NULL),
+		 PMEMSET_E_SDS_ALREADY_SET);
 	pmemset_part_delete(&part);
+	pmemset_delete(&set);
 	pmemset_source_delete(&s2);
 	pmem2_source_delete(&q2);
-	pmemset_delete(&set);
 }
 
 int main(void)

@@ -114,6 +114,39 @@ TEST(full_own_reservation)
 	pmemset_delete(&set);
 }
 
+/* is the page at addr free address space? */
+static int page_free(char *addr)
+{
+	void *p =
+		mmap(addr, KB4, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, KB4);
+	return p == addr;
+}
+
+/* the coalescing target keeps its room when parts are removed from it */
+TEST(room_kept_on_removal)
+{
+	struct pmemset *set =
+		mkset(PMEM2_GRANULARITY_PAGE, NULL, record_cb, &rec);
+	pmemset_set_contiguous_part_coalescing(set, PMEMSET_COALESCING_FULL);
+	char *a = map4k(set, 0), *b = map4k(set, 0);
+	CHECK(a && b == a + KB4, "coalesced");
+	CHECK(!page_free(b + KB4), "room reserved after the part map");
+	CHECK_RC(pmemset_remove_range(set, b, KB4), 0);
+	CHECK(!page_free(b), "room still reserved after a removal");
+	CHECK(map4k(set, 0) == b, "the next part follows A");
+	/* another part map becomes the target: A's room goes */
+	pmemset_set_contiguous_part_coalescing(set, PMEMSET_COALESCING_NONE);
+	char *c = map4k(set, 0);
+	pmemset_set_contiguous_part_coalescing(set, PMEMSET_COALESCING_FULL);
+	CHECK(c != NULL, "own part map");
+	CHECK(page_free(b + KB4) || b + KB4 == c, "A's room given back");
+	pmemset_delete(&set);
+}
+
 TEST(opportunistic_blocked)
 {
 	struct pmemset *set =
@@ -317,6 +350,7 @@ int main(void)
 	int maps = test_count_maps();
 	RUN(none_own_reservations);
 	RUN(full_own_reservation);
+	RUN(room_kept_on_removal);
 	RUN(opportunistic_blocked);
 	RUN(full_big_parts);
 	RUN(user_reservation_first_fit);

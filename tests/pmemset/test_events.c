@@ -229,10 +229,66 @@ TEST(reentrant_callbacks)
 	pmem2_source_delete(&p2);
 }
 
+/* remove_range(A) -> B's PART_REMOVE ... back into A, across two sets */
+static struct pmemset *nest_a, *nest_b;
+static struct pmemset_source *nest_src;
+static void *nest_b_part;
+static int nest_map_rc = 1, nest_flush_rc = 1;
+
+static int nest_a_cb(struct pmemset *set, struct pmemset_event_context *ctx,
+		     void *arg)
+{
+	(void)set;
+	(void)arg;
+	if (ctx->type == PMEMSET_EVENT_PART_REMOVE && nest_b_part) {
+		void *p = nest_b_part;
+		nest_b_part = NULL;
+		CHECK_RC(pmemset_remove_range(nest_b, p, KB4), 0);
+	}
+	return 0;
+}
+
+static int nest_b_cb(struct pmemset *set, struct pmemset_event_context *ctx,
+		     void *arg)
+{
+	(void)set;
+	(void)arg;
+	if (ctx->type == PMEMSET_EVENT_PART_REMOVE) {
+		nest_map_rc = pmemset_map(nest_a, nest_src, NULL, NULL);
+		nest_flush_rc = pmemset_deep_flush(nest_a, ctx, 1);
+	}
+	return 0;
+}
+
+TEST(reentry_across_sets)
+{
+	struct pmem2_source *p2;
+	nest_src = anon_source(KB4, &p2);
+	nest_a = mkset(PMEM2_GRANULARITY_PAGE, NULL, nest_a_cb, NULL);
+	nest_b = mkset(PMEM2_GRANULARITY_PAGE, NULL, nest_b_cb, NULL);
+	struct pmemset_part_descriptor da, db;
+	CHECK_RC(pmemset_map(nest_a, nest_src, NULL, &da), 0);
+	CHECK_RC(pmemset_map(nest_b, nest_src, NULL, &db), 0);
+	nest_b_part = db.addr;
+	CHECK_RC(pmemset_remove_range(nest_a, da.addr, KB4), 0);
+	CHECK_RC(nest_map_rc, -EDEADLK); /* A is being changed */
+	CHECK_RC(nest_flush_rc, 0);	 /* no deadlock on A's lock either */
+	struct pmemset_part_map *pm = NULL;
+	pmemset_first_part_map(nest_a, &pm);
+	CHECK(pm == NULL, "A is empty");
+	pmemset_first_part_map(nest_b, &pm);
+	CHECK(pm == NULL, "B is empty");
+	pmemset_delete(&nest_a);
+	pmemset_delete(&nest_b);
+	pmemset_source_delete(&nest_src);
+	pmem2_source_delete(&p2);
+}
+
 int main(void)
 {
 	RUN(map_events);
 	RUN(data_events);
 	RUN(reentrant_callbacks);
+	RUN(reentry_across_sets);
 	return test_done();
 }

@@ -178,6 +178,35 @@ TEST(do_not_grow)
 	unlink(path);
 }
 
+/* A map that fails after growing the file shrinks it back. */
+TEST(failed_map_not_grown)
+{
+	char path[256];
+	struct pmemset_source *src = file_source(path, sizeof(path), KB4, 0);
+	struct pmem2_vm_reservation *rsv = NULL;
+	CHECK_RC(pmem2_vm_reservation_new(&rsv, NULL, 2 * 1024 * 1024), 0);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, rsv, NULL, NULL);
+	struct pmemset_map_config *mc = NULL;
+	pmemset_map_config_new(&mc);
+	pmemset_map_config_set_length(mc, 4 * 1024 * 1024);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_CANNOT_FIT_PART_MAP);
+	CHECK_EQ(file_size(path), KB4);
+	struct stat st;
+	stat(path, &st);
+	CHECK(st.st_blocks * 512 <= (blkcnt_t)(64 * KB4),
+	      "no blocks kept: %lld", (long long)st.st_blocks);
+	/* a part that fits grows the file and keeps it grown */
+	pmemset_map_config_set_length(mc, 2 * KB4);
+	CHECK_RC(pmemset_map(set, src, mc, NULL), 0);
+	CHECK_EQ(file_size(path), 2 * KB4);
+	pmemset_map_config_delete(&mc);
+	pmemset_delete(&set);
+	pmem2_vm_reservation_delete(&rsv);
+	pmemset_source_delete(&src);
+	unlink(path);
+}
+
 TEST(pmem2_source_not_grown)
 {
 	char path[256];
@@ -353,6 +382,7 @@ int main(void)
 	RUN(map_errors);
 	RUN(growth_allocates);
 	RUN(do_not_grow);
+	RUN(failed_map_not_grown);
 	RUN(pmem2_source_not_grown);
 	RUN(cannot_grow);
 	RUN(granularity);

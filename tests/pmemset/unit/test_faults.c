@@ -15,7 +15,10 @@
  *    static libpmemset archive; the real ones are reached with
  *    dlsym(RTLD_NEXT)) and makes them fail one at a time, checking the
  *    code libpmemset returns, that libpmem2's code is in the message, and
- *    that a set stays consistent when an unmap fails half way.
+ *    that a set stays consistent when an unmap fails half way; also a
+ *    source claiming a larger alignment (coalescing must respect it) and
+ *    a failed map of a file it grew (shrunk back).
+ * 3. The set's lock failing (glibc: EDEADLK) is reported, not ignored.
  */
 #include <dlfcn.h>
 
@@ -121,10 +124,18 @@ int pmem2_source_size(const struct pmem2_source *src, size_t *size)
 	return REAL(pmem2_source_size)(src, size);
 }
 
+/* this source claims a larger alignment (as a Device DAX would) */
+static const struct pmem2_source *big_align_src;
+#define BIG_ALIGN ((size_t)2 << 20)
+
 int pmem2_source_alignment(const struct pmem2_source *src, size_t *al)
 {
 	if (failing(F_SOURCE_ALIGNMENT))
 		return fail_code[F_SOURCE_ALIGNMENT];
+	if (src && src == big_align_src) {
+		*al = BIG_ALIGN;
+		return 0;
+	}
 	return REAL(pmem2_source_alignment)(src, al);
 }
 
@@ -377,11 +388,115 @@ TEST(pmem2_failures)
 		fail_nth[f] = 0;
 }
 
+/* A map that fails after growing its file shrinks it back. */
+TEST(failed_map_shrinks_file)
+{
+	char path[256];
+	struct pmemset_source *src = file_source(path, sizeof(path), KB4, 0);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	struct pmemset_map_config *mc = NULL;
+	pmemset_map_config_new(&mc);
+	pmemset_map_config_set_length(mc, 8 * KB4);
+	fail_call(F_MAP_NEW, 1, -ENOMEM);
+	CHECK_RC(pmemset_map(set, src, mc, NULL), PMEMSET_E_INVALID_PMEM2_MAP);
+	CHECK_EQ(file_size(path), KB4);
+	/* another map of the source asked for a size meanwhile (it may have
+	 * mapped the grown range): the file stays grown */
+	struct pmemset_growth g, other;
+	CHECK_RC(pmemset_source_ensure_size(src, 8 * KB4, &g), 0);
+	CHECK(g.old_size == KB4 && g.new_size == 8 * KB4, "grown");
+	CHECK_RC(pmemset_source_ensure_size(src, 6 * KB4, &other), 0);
+	CHECK(other.old_size == other.new_size, "not grown");
+	pmemset_source_undo_growth(src, &g);
+	CHECK_EQ(file_size(path), 8 * KB4);
+	CHECK_RC(pmemset_source_ensure_size(src, 12 * KB4, &g), 0);
+	pmemset_source_undo_growth(src, &g);
+	CHECK_EQ(file_size(path), 8 * KB4);
+	fail_call(F_MAP_NEW, 0, 0);
+	pmemset_map_config_delete(&mc);
+	pmemset_delete(&set);
+	pmemset_source_delete(&src);
+	unlink(path);
+}
+
+/* Coalescing never places a part at an address its source's alignment
+ * forbids: OPPORTUNISTIC falls back, FULL fails. */
+TEST(coalescing_respects_alignment)
+{
+	struct pmem2_source *big;
+	CHECK_RC(pmem2_source_from_anon(&big, BIG_ALIGN), 0);
+	big_align_src = big;
+	struct pmemset_source *small_src, *big_src;
+	pmemset_source_from_pmem2(&small_src, p2);
+	pmemset_source_from_pmem2(&big_src, big);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	pmemset_set_contiguous_part_coalescing(set, PMEMSET_COALESCING_FULL);
+	struct pmemset_part_descriptor d1, d2;
+	CHECK_RC(pmemset_map(set, small_src, NULL, &d1), 0);
+	CHECK_RC(pmemset_map(set, big_src, NULL, &d2),
+		 PMEMSET_E_CANNOT_COALESCE_PARTS);
+	CHECK(strstr(pmemset_errormsg(), "alignment") != NULL, "message: %s",
+	      pmemset_errormsg());
+	pmemset_set_contiguous_part_coalescing(
+		set, PMEMSET_COALESCING_OPPORTUNISTIC);
+	CHECK_RC(pmemset_map(set, big_src, NULL, &d2), 0);
+	CHECK(d2.size == BIG_ALIGN && (uintptr_t)d2.addr % BIG_ALIGN == 0,
+	      "a part map of its own, aligned: %p %zu", d2.addr, d2.size);
+	CHECK_EQ(d1.size, KB4);
+	pmemset_delete(&set);
+	pmemset_source_delete(&small_src);
+	pmemset_source_delete(&big_src);
+	big_align_src = NULL;
+	pmem2_source_delete(&big);
+}
+
+/* A lock the set cannot take is an error, not ignored (glibc reports a
+ * thread locking what it already holds as EDEADLK; ThreadSanitizer would
+ * report the attempt itself). */
+#if defined(__SANITIZE_THREAD__)
+#define TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TEST_TSAN 1
+#endif
+#endif
+TEST(lock_errors)
+{
+#if defined(__GLIBC__) && !defined(TEST_TSAN)
+	struct pmemset_source *src;
+	pmemset_source_from_pmem2(&src, p2);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	struct pmemset_part_descriptor d;
+	CHECK_RC(pmemset_map(set, src, NULL, &d), 0);
+	CHECK_EQ(pthread_rwlock_wrlock(&set->lock), 0);
+	CHECK_RC(pmemset_map(set, src, NULL, NULL), -EDEADLK);
+	CHECK(strstr(pmemset_errormsg(), "lock") != NULL, "message: %s",
+	      pmemset_errormsg());
+	struct pmemset_part_map *pm = NULL;
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), -EDEADLK);
+	CHECK_RC(pmemset_deep_flush(set, d.addr, 1), -EDEADLK);
+	CHECK_RC(pmemset_remove_range(set, d.addr, 1), -EDEADLK);
+	CHECK_RC(pmemset_delete(&set), -EDEADLK);
+	CHECK(set != NULL, "set kept");
+	CHECK_EQ(pthread_rwlock_unlock(&set->lock), 0);
+	/* the set is intact */
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	pmemset_part_map_drop(&pm);
+	CHECK_RC(pmemset_delete(&set), 0);
+	pmemset_source_delete(&src);
+#else
+	SKIP("needs glibc's EDEADLK detection, without ThreadSanitizer");
+#endif
+}
+
 int main(void)
 {
 	pmem2_source_from_anon(&p2, KB4);
 	RUN(os_seam);
 	RUN(pmem2_failures);
+	RUN(failed_map_shrinks_file);
+	RUN(coalescing_respects_alignment);
+	RUN(lock_errors);
 	pmem2_source_delete(&p2);
 	return test_done();
 }

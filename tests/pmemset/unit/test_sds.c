@@ -6,7 +6,8 @@
  * pmem2_source_device_id/_usc itself, which the static libpmemset archive
  * then calls instead of libpmem2's): states and acceptable states, the
  * record's refcount over maps and unmaps (also when the source handle was
- * deleted first), SDS_UPDATE payloads, the old extras, and the errors
+ * deleted first), SDS_UPDATE payloads, a failed map leaving the record
+ * as it was, the old extras, and the errors
  * SDS_NOSUPP, SDS_DEVICE_ID_LEN_TOO_BIG and UNDESIRABLE_PART_STATE.
  */
 #include <stdint.h>
@@ -241,6 +242,59 @@ TEST(crash_states)
 	dev_usc = 5;
 }
 
+/* A map that fails after the check changes nothing in the record: the
+ * retry still sees the crash, and a record from extras is taken back. */
+TEST(failed_map_keeps_record)
+{
+	enum pmemset_part_state state = 0;
+	strcpy(dev_id, "dimm-A");
+	dev_usc = 5;
+	struct pmemset *set = sds_set(PMEMSET_PART_STATE_OK |
+				      PMEMSET_PART_STATE_OK_BUT_INTERRUPTED);
+	struct pmemset_source *src = sds_source("dimm-A", 5, 1, &state);
+	struct pmemset_map_config *mc;
+	pmemset_map_config_new(&mc);
+	pmemset_map_config_set_length(mc, 2 * KB4); /* the source has 1 page */
+	rec_reset(&rec);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_SOURCE_FILE_IS_TOO_SMALL);
+	CHECK_EQ(state, PMEMSET_PART_STATE_OK_BUT_INTERRUPTED);
+	CHECK_EQ(rec.n, 0);
+	state = 0;
+	CHECK_RC(pmemset_map(set, src, NULL, NULL), 0);
+	CHECK_EQ(state, PMEMSET_PART_STATE_OK_BUT_INTERRUPTED);
+	CHECK_EQ(rec.last_sds.refcount, 1);
+	pmemset_delete(&set);
+	CHECK_EQ(rec.last_sds.refcount, 0);
+	pmemset_source_delete(&src);
+
+	/* extras->sds_in: detached again when the map fails */
+	set = sds_set(0);
+	pmemset_source_from_pmem2(&src, p2);
+	struct pmemset_part_shutdown_state_data in = {{0}, 0, 0};
+	strcpy(in.id, "dimm-A");
+	in.usc = 5;
+	in.refcount = 1;
+	struct pmemset_extras ex = {&in, NULL, &state};
+	struct pmemset_part *part;
+	pmemset_part_new(&part, set, src, 0, 2 * KB4);
+	CHECK_RC(pmemset_part_map(&part, &ex, NULL),
+		 PMEMSET_E_UNDESIRABLE_PART_STATE);
+	CHECK_EQ(state, PMEMSET_PART_STATE_OK_BUT_INTERRUPTED);
+	in.refcount = 0;
+	CHECK_RC(pmemset_part_map(&part, &ex, NULL),
+		 PMEMSET_E_SOURCE_FILE_IS_TOO_SMALL);
+	CHECK_EQ(state, PMEMSET_PART_STATE_OK);
+	pmemset_part_delete(&part);
+	pmemset_part_new(&part, set, src, 0, KB4);
+	rec_reset(&rec);
+	CHECK_RC(pmemset_part_map(&part, &ex, NULL), 0);
+	CHECK_EQ(rec.last_sds.refcount, 1);
+	pmemset_map_config_delete(&mc);
+	pmemset_delete(&set);
+	pmemset_source_delete(&src);
+}
+
 TEST(errors_and_extras)
 {
 	enum pmemset_part_state state = 0;
@@ -292,6 +346,7 @@ int main(void)
 	RUN(classify_table);
 	RUN(map_unmap_refcount);
 	RUN(crash_states);
+	RUN(failed_map_keeps_record);
 	RUN(errors_and_extras);
 	pmem2_source_delete(&p2);
 	return test_done();
