@@ -41,6 +41,13 @@ struct record {
 	char data[];
 };
 
+/* bytes a record takes in the log: padded so the next one is aligned */
+static size_t record_size(uint32_t len)
+{
+	size_t a = _Alignof(struct record);
+	return (sizeof(struct record) + len + a - 1) / a * a;
+}
+
 static int part_adds, persists;
 
 static int on_event(struct pmemset *set, struct pmemset_event_context *ctx,
@@ -70,7 +77,7 @@ static int log_append(struct pmemset *set, char *base, size_t cap,
 {
 	struct log_header *h = (struct log_header *)base;
 	size_t len = strlen(text) + 1;
-	size_t need = sizeof(struct record) + len;
+	size_t need = record_size((uint32_t)len);
 	if (sizeof(*h) + h->used + need > cap)
 		return -1;
 	char *at = base + sizeof(*h) + h->used;
@@ -94,7 +101,7 @@ static void log_print(const char *base)
 		if (n < 3) /* the first few */
 			printf("  [%zu] @%zu: %.50s...\n", n, off, r->data);
 		n++;
-		off += sizeof(*r) + r->len;
+		off += record_size(r->len);
 	}
 	printf("  %zu record(s), %llu bytes used\n", n,
 	       (unsigned long long)h->used);
