@@ -54,15 +54,21 @@ static inline const char *tmpdir(void)
 	return d && *d ? d : "/tmp";
 }
 
-/* A set whose parts must have at most granularity g (NULL rsv: none). */
-static inline struct pmemset *mkset(enum pmem2_granularity g,
-				    struct pmem2_vm_reservation *rsv,
-				    pmemset_event_callback *cb, void *arg)
+/*
+ * A set whose parts must have at most granularity g (NULL rsv: none) and,
+ * when states is not 0, with those acceptable part states (SDS).
+ */
+static inline struct pmemset *mkset_states(enum pmem2_granularity g,
+					   struct pmem2_vm_reservation *rsv,
+					   uint64_t states,
+					   pmemset_event_callback *cb,
+					   void *arg)
 {
 	struct pmemset_config *cfg = NULL;
 	struct pmemset *set = NULL;
 	if (pmemset_config_new(&cfg) ||
-	    pmemset_config_set_required_store_granularity(cfg, g)) {
+	    pmemset_config_set_required_store_granularity(cfg, g) ||
+	    (states && pmemset_config_set_acceptable_states(cfg, states))) {
 		printf("cannot make a config: %s\n", pmemset_errormsg());
 		exit(2);
 	}
@@ -75,6 +81,13 @@ static inline struct pmemset *mkset(enum pmem2_granularity g,
 	}
 	pmemset_config_delete(&cfg);
 	return set;
+}
+
+static inline struct pmemset *mkset(enum pmem2_granularity g,
+				    struct pmem2_vm_reservation *rsv,
+				    pmemset_event_callback *cb, void *arg)
+{
+	return mkset_states(g, rsv, 0, cb, arg);
 }
 
 /* An anonymous pmem2 source of size bytes wrapped in a pmemset source;

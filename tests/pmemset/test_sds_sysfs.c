@@ -21,17 +21,8 @@ static struct recorder rec;
 
 static struct pmemset *sds_set(uint64_t acceptable)
 {
-	struct pmemset_config *cfg;
-	struct pmemset *set;
-	pmemset_config_new(&cfg);
-	pmemset_config_set_required_store_granularity(cfg,
-						      PMEM2_GRANULARITY_PAGE);
-	pmemset_config_set_event_callback(cfg, record_cb, &rec);
-	if (acceptable)
-		pmemset_config_set_acceptable_states(cfg, acceptable);
-	pmemset_new(&set, cfg);
-	pmemset_config_delete(&cfg);
-	return set;
+	return mkset_states(PMEM2_GRANULARITY_PAGE, NULL, acceptable,
+			    record_cb, &rec);
 }
 
 /* One "run" of an application: open the file with its stored record,
