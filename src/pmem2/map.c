@@ -136,8 +136,8 @@ static int msync_restart(void *addr, size_t len)
 
 	do
 		r = os_msync(addr, len, MS_SYNC);
-	while (r && errno == EINTR);
-	return r ? -errno : 0;
+	while (r == -EINTR);
+	return r;
 }
 
 int pmem2_registry_msync(const void *addr, size_t len)
@@ -235,18 +235,17 @@ static int map_sync_probe(const struct map_ctx *c, size_t len, int prot,
 	size_t plen = MAX(c->alignment, (size_t)os_page_size());
 	if (plen > len)
 		plen = len;
-	void *p = os_mmap(NULL, plen, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
-			  c->src->fd, (off_t)c->file_off);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		if (e == EOPNOTSUPP || e == EINVAL) {
-			*sync_errno = e;
-			return 0;
-		}
-		return mmap_error(e, NULL, plen);
+	void *p;
+	int e = -os_mmap(NULL, plen, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
+			 c->src->fd, (off_t)c->file_off, &p);
+	if (e == EOPNOTSUPP || e == EINVAL) {
+		*sync_errno = e;
+		return 0;
 	}
-	if (os_munmap(p, plen)) {
-		int e = errno;
+	if (e)
+		return mmap_error(e, NULL, plen);
+	e = -os_munmap(p, plen);
+	if (e) {
 		err_set_errno(e, "cannot unmap the MAP_SYNC probe at %p", p);
 		return -e;
 	}
@@ -265,6 +264,7 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 	int prot = prot_flags(cfg->protection);
 	bool private = cfg->sharing == PMEM2_PRIVATE;
 	void *p;
+	int ret;
 
 	*map_sync = false;
 	*sync_errno = 0;
@@ -272,25 +272,26 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 	if (c->src->type == PMEM2_SOURCE_ANON) {
 		int flags = MAP_ANONYMOUS | MAP_FIXED |
 			    (private ? MAP_PRIVATE : MAP_SHARED);
-		p = os_mmap(addr, len, prot, flags, -1, 0);
+		ret = os_mmap(addr, len, prot, flags, -1, 0, &p);
 		goto done;
 	}
 	if (private) {
-		p = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
-			    c->src->fd, (off_t)c->file_off);
+		ret = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
+			      c->src->fd, (off_t)c->file_off, &p);
 		goto done;
 	}
-	int ret = map_sync_probe(c, len, prot, sync_errno);
+	ret = map_sync_probe(c, len, prot, sync_errno);
 	if (ret < 0)
 		return ret;
 	*map_sync = ret == 1;
-	p = os_mmap(addr, len, prot,
-		    (*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED) |
-			    MAP_FIXED,
-		    c->src->fd, (off_t)c->file_off);
+	ret = os_mmap(
+		addr, len, prot,
+		(*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED) |
+			MAP_FIXED,
+		c->src->fd, (off_t)c->file_off, &p);
 done:
-	if (p == MAP_FAILED)
-		return mmap_error(errno, addr, len);
+	if (ret)
+		return mmap_error(-ret, addr, len);
 	return 0;
 }
 
@@ -407,12 +408,13 @@ static void *reuse_take(size_t len, size_t align)
  */
 static int claim_range(void *addr, size_t len)
 {
-	void *p = os_mmap(addr, len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-				  MAP_FIXED_NOREPLACE,
-			  -1, 0);
-	if (p == MAP_FAILED)
-		return errno == EEXIST ? 1 : mmap_error(errno, addr, len);
+	void *p;
+	int e = -os_mmap(addr, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				 MAP_FIXED_NOREPLACE,
+			 -1, 0, &p);
+	if (e)
+		return e == EEXIST ? 1 : mmap_error(e, addr, len);
 	if (p != addr) {
 		os_munmap(p, len);
 		return 1;
@@ -555,9 +557,8 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 
 	map = os_zalloc(sizeof(*map));
 	if (!map) {
-		ret = -errno;
-		err_set_errno(-ret, "cannot allocate a map");
-		return ret;
+		err_set_errno(ENOMEM, "cannot allocate a map");
+		return -ENOMEM;
 	}
 	map->content_length = content_length;
 	map->reserved_length = align_up(content_length, ps);
@@ -618,12 +619,13 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 	if (!map->from_existing) {
 		if (map->reserv) {
 			ret = pmem2_reservation_unplace(map->reserv, map);
-		} else if (os_munmap(map->addr, map->reserved_length)) {
-			ret = -errno;
-			err_set_errno(-ret, "cannot unmap [%p, +%zu)",
-				      map->addr, map->reserved_length);
 		} else {
-			reuse_remember(map->addr, map->reserved_length);
+			ret = os_munmap(map->addr, map->reserved_length);
+			if (ret)
+				err_set_errno(-ret, "cannot unmap [%p, +%zu)",
+					      map->addr, map->reserved_length);
+			else
+				reuse_remember(map->addr, map->reserved_length);
 		}
 		if (ret) {
 			/* still mapped: keep it alive and registered */
@@ -681,9 +683,8 @@ int pmem2_map_from_existing(struct pmem2_map **map_ptr,
 
 	map = os_zalloc(sizeof(*map));
 	if (!map) {
-		ret = -errno;
-		err_set_errno(-ret, "cannot allocate a map");
-		return ret;
+		err_set_errno(ENOMEM, "cannot allocate a map");
+		return -ENOMEM;
 	}
 	map->addr = addr;
 	map->content_length = len;
