@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * map.c -- creating and deleting mappings (pmem2_map_new, pmem2_map_delete,
- * pmem2_map_from_existing), their getters, and the process-wide registry
- * of live maps.
+ * pmem2_map_from_existing) and their getters.
  *
  * pmem2_map_new validates the config against the source, finds address
  * space (its own huge-page-aligned placeholder, or a range of a caller's
@@ -10,12 +9,8 @@
  * it with MAP_FIXED, trying MAP_SYNC first for shared file mappings, and
  * then decides the store granularity; a mapping that cannot give the
  * granularity the caller requires is undone and refused with a message
- * that says why.
- *
- * The registry is an interval tree of every live map under a rwlock, plus
- * a second index keyed by the map object's own address, so pmem2_map_delete
- * recognises an unknown or already-deleted map without dereferencing it
- * (PMDK crashes on a second delete).
+ * that says why. A new map enters the process-wide registry
+ * (registry.c), which pmem2_map_delete consults before touching the map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,13 +20,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <libpmem2.h>
-#include "../core/err.h"
-#include "../core/os.h"
-#include "../core/util.h"
+#include "core/err.h"
+#include "core/os.h"
+#include "core/util.h"
 #include "config.h"
 #include "granularity.h"
 #include "map.h"
 #include "persist.h"
+#include "registry.h"
 #include "reservation.h"
 #include "source.h"
 
@@ -41,130 +37,6 @@
 #ifndef MAP_SYNC
 #define MAP_SYNC 0x80000
 #endif
-
-/* ---- registry ---- */
-
-static pthread_rwlock_t reg_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct itree reg_by_addr = ITREE_INIT; /* map.reg_node */
-static struct itree reg_by_id = ITREE_INIT;   /* map.id_node */
-
-void pmem2_registry_init(void)
-{
-	/* statically initialised; nothing to do */
-}
-
-void pmem2_registry_fini(void)
-{
-	/* maps the application never deleted stay mapped until exit; their
-	 * objects are the application's leak, not ours to free */
-}
-
-int pmem2_registry_insert(struct pmem2_map *map)
-{
-	int ret;
-
-	map->reg_node.start = (uintptr_t)map->addr;
-	map->reg_node.end = (uintptr_t)map->addr + map->reserved_length;
-	map->id_node.start = (uintptr_t)map;
-	map->id_node.end = (uintptr_t)map + 1;
-
-	pthread_rwlock_wrlock(&reg_lock);
-	ret = itree_insert(&reg_by_addr, &map->reg_node);
-	if (ret) {
-		struct itree_node *n = itree_find(
-			&reg_by_addr, map->reg_node.start, map->reg_node.end);
-		if (n)
-			err_set("[%p, +%zu) overlaps the registered mapping "
-				"[%p, +%zu); delete that mapping first",
-				map->addr, map->reserved_length,
-				(void *)n->start, (size_t)(n->end - n->start));
-		else
-			err_set("cannot register [%p, +%zu): empty or wrapping "
-				"range",
-				map->addr, map->reserved_length);
-		pthread_rwlock_unlock(&reg_lock);
-		return PMEM2_E_MAP_EXISTS;
-	}
-	ret = itree_insert(&reg_by_id, &map->id_node);
-	if (ret) {
-		/* the same object registered twice: a library bug */
-		itree_remove(&reg_by_addr, &map->reg_node);
-		pthread_rwlock_unlock(&reg_lock);
-		err_set("map object %p is already registered", (void *)map);
-		return PMEM2_E_MAP_EXISTS;
-	}
-	pthread_rwlock_unlock(&reg_lock);
-	return 0;
-}
-
-/* under reg_lock: the registered map object at this address, or NULL */
-static struct itree_node *find_id(const struct pmem2_map *map)
-{
-	struct itree_node *n = itree_find_addr(&reg_by_id, (uintptr_t)map);
-	return (n && n->start == (uintptr_t)map) ? n : NULL;
-}
-
-int pmem2_registry_remove(struct pmem2_map *map)
-{
-	pthread_rwlock_wrlock(&reg_lock);
-	if (!find_id(map)) {
-		pthread_rwlock_unlock(&reg_lock);
-		err_set("map %p is not a live mapping (never created, or "
-			"already deleted)",
-			(void *)map);
-		return PMEM2_E_MAPPING_NOT_FOUND;
-	}
-	itree_remove(&reg_by_id, &map->id_node);
-	itree_remove(&reg_by_addr, &map->reg_node);
-	pthread_rwlock_unlock(&reg_lock);
-	return 0;
-}
-
-bool pmem2_registry_contains(const struct pmem2_map *map)
-{
-	bool found;
-
-	pthread_rwlock_rdlock(&reg_lock);
-	found = find_id(map) != NULL;
-	pthread_rwlock_unlock(&reg_lock);
-	return found;
-}
-
-static int msync_restart(void *addr, size_t len)
-{
-	int r;
-
-	do
-		r = os_msync(addr, len, MS_SYNC);
-	while (r == -EINTR);
-	return r;
-}
-
-int pmem2_registry_msync(const void *addr, size_t len)
-{
-	size_t ps = (size_t)os_page_size();
-	uintptr_t start = (uintptr_t)addr;
-	uintptr_t end = start + len;
-	int ret = 0;
-
-	if (len == 0)
-		return 0;
-	if (end < start)
-		end = UINTPTR_MAX;
-
-	pthread_rwlock_rdlock(&reg_lock);
-	struct itree_node *n = itree_find(&reg_by_addr, start, end);
-	for (; n && n->start < end; n = itree_next(n)) {
-		uintptr_t s = MAX(start, n->start);
-		uintptr_t e = MIN(end, n->end);
-		s = align_down(s, ps); /* msync needs a page-aligned start */
-		int r = msync_restart((void *)s, e - s);
-		if (r && !ret)
-			ret = r;
-	}
-	pthread_rwlock_unlock(&reg_lock);
-	return ret;
-}
 
 /* ---- pmem2_map_new ---- */
 

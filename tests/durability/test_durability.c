@@ -55,6 +55,7 @@
 #include "core/util.h"
 #include "pmem2/map.h"
 #include "pmem2/persist.h"
+#include "pmem2/registry.h"
 
 #ifndef PMEM2_INSTRUMENT
 #error "link with pmem2_instrumented (PMEM2_INSTRUMENT)"

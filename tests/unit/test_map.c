@@ -33,6 +33,7 @@
 #include "core/sysfs.h"
 #include "pmem2/config.h"
 #include "pmem2/map.h"
+#include "pmem2/registry.h"
 #include "pmem2/reservation.h"
 #include "pmem2/source.h"
 

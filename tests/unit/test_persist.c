@@ -34,7 +34,9 @@
 #include "core/util.h"
 #include "pmem2/cpu.h"
 #include "pmem2/map.h"
+#include "pmem2/page_sync.h"
 #include "pmem2/persist.h"
+#include "pmem2/registry.h"
 
 #define NODRAIN PMEM2_F_MEM_NODRAIN
 #define NT PMEM2_F_MEM_NONTEMPORAL
