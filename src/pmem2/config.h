@@ -21,6 +21,5 @@ struct pmem2_config {
 };
 
 void pmem2_config_init(struct pmem2_config *cfg);
-const char *pmem2_granularity_name(enum pmem2_granularity g);
 
 #endif

@@ -52,6 +52,7 @@
 #include <unistd.h>
 #include "test.h"
 #include "core/err.h"
+#include "core/granularity_name.h"
 #include "core/util.h"
 #include "pmem2/map.h"
 #include "pmem2/persist.h"
@@ -456,7 +457,7 @@ static void one_case(struct config *cfg, enum op op, unsigned flags, size_t len,
 		problem("%lu lines flushed twice", M.dup_flushes);
 	if (g != PMEM2_GRANULARITY_CACHE_LINE && M.flushes)
 		problem("%lu cache flushes on a %s map (wasted)", M.flushes,
-			g == PMEM2_GRANULARITY_BYTE ? "BYTE" : "PAGE");
+			granularity_name(g));
 
 	if (flags & NOFLUSH) {
 		if (M.flushes || M.nts || M.fences || M.msyncs)
@@ -646,13 +647,6 @@ static void matrix(struct config *cfg, size_t min_len)
 	pfd_case(cfg, BIG, 5);
 }
 
-static const char *gname(enum pmem2_granularity g)
-{
-	return g == PMEM2_GRANULARITY_BYTE	   ? "BYTE"
-	       : g == PMEM2_GRANULARITY_CACHE_LINE ? "CACHE_LINE"
-						   : "PAGE";
-}
-
 static unsigned long total_cases;
 static char ran[1024], not_run[1024];
 
@@ -681,8 +675,9 @@ static void run_config(const char *engine, enum pmem2_granularity g,
 	CHECK_RC(pmem2_persist_force(&f), 0);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.g = g;
-	snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine, gname(g),
-		 flush ? "/" : "", flush ? flush : "", variant);
+	snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine,
+		 granularity_name(g), flush ? "/" : "", flush ? flush : "",
+		 variant);
 	pmem2_mem_ops_get(g, &cfg.ops);
 	matrix(&cfg, min_len);
 	total_cases += cfg.cases;
