@@ -5,7 +5,7 @@
  * inject a failure. The sysfs half is in sysfs.c.
  */
 #define _GNU_SOURCE
-#include "os.h"
+#include "core/os.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

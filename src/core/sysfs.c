@@ -7,7 +7,7 @@
  * under the current root and pass the fault-injection point.
  */
 #define _GNU_SOURCE
-#include "sysfs.h"
+#include "core/sysfs.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "os.h"
+#include "core/os.h"
 
 static char sysfs_root[PATH_MAX];
 static pthread_once_t sysfs_root_once = PTHREAD_ONCE_INIT;

@@ -99,7 +99,7 @@ MEMOPS_HIDDEN void pmem2_instr_event(enum pmem2_instr_event ev,
 /* flush and fence primitives                                          */
 
 #ifdef __x86_64__
-#include "x86_64/flush.h"
+#include "pmem2/x86_64/flush.h"
 #else
 /*
  * No cache-flush instruction is known off x86-64: CACHE_LINE maps can only
