@@ -20,8 +20,8 @@
  *    failed range, but it is not cleared by a later success, so it cannot
  *    tell an application whether a given persist worked: an application
  *    that needs certainty calls pmem2_deep_flush on the range, which
- *    msyncs it again and returns the error, before declaring a transaction
- *    committed.
+ *    writes it back again and returns any error, before declaring a
+ *    transaction committed.
  */
 #define _GNU_SOURCE
 #include <errno.h>

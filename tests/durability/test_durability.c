@@ -3,7 +3,8 @@
  * test_durability.c -- the durability proof of every copy kernel.
  *
  * Byte comparisons cannot see a missing flush or fence (PMDK shipped such a
- * data-loss bug, users.md #18): the bytes are right in the cache either way.
+ * data-loss bug: its non-temporal memcpy lacked the final sfence, fixed in
+ * 1.9.3, 1.10.1 and 1.11.1): the bytes are right in the cache either way.
  * This program is linked with the instrumented library (pmem2_instrumented,
  * built with PMEM2_INSTRUMENT), whose kernels report every ordinary store,
  * streaming store, cache-line flush, fence and msync, in order, to a hook.
@@ -806,7 +807,7 @@ TEST(model_catches_bugs)
 	CHECK(strstr(M.problem, "never flushed") != NULL, "late store: %s",
 	      M.problem);
 
-	/* streaming stores without the final fence (users.md #18) */
+	/* streaming stores without the final fence (PMDK's data-loss bug) */
 	model_reset(lo, hi);
 	hook(PMEM2_INSTR_NT, p, 200, NULL);
 	check_lines(PMEM2_GRANULARITY_CACHE_LINE, lo, hi, DURABLE, "t");
