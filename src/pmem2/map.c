@@ -322,12 +322,68 @@ static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 	return ret;
 }
 
-/* Validate cfg against src (pmem2_map_new steps 1-4). */
+/* The part of the source a map shows: [offset, offset + length), or to the
+ * end of the source when length is 0. */
+static int map_range(const struct pmem2_config *cfg,
+		     const struct pmem2_source *src, size_t file_len,
+		     size_t *content_length)
+{
+	size_t end;
+
+	/* anonymous memory has no offset, only PMDK's range rule: an
+	 * offset up to the size is accepted (the whole size is mapped) */
+	if (cfg->offset > file_len ||
+	    (cfg->offset == file_len && src->type != PMEM2_SOURCE_ANON)) {
+		err_set("offset %zu is at or past the end of the source (%zu "
+			"bytes); nothing left to map",
+			cfg->offset, file_len);
+		return PMEM2_E_MAP_RANGE;
+	}
+	if (cfg->length) {
+		if (!add_ok(cfg->offset, cfg->length, &end) || end > file_len) {
+			err_set("offset %zu + length %zu goes past the end of "
+				"the source (%zu bytes); shorten the length "
+				"or grow the source",
+				cfg->offset, cfg->length, file_len);
+			return PMEM2_E_MAP_RANGE;
+		}
+		*content_length = cfg->length;
+	} else if (src->type == PMEM2_SOURCE_ANON) {
+		/* anonymous memory has no offset: the offset is validated
+		 * like a file's, but the whole size is mapped (as PMDK) */
+		*content_length = file_len;
+	} else {
+		*content_length = file_len - cfg->offset;
+	}
+	return 0;
+}
+
+/* Where the map goes: at a page-aligned offset of a reservation, and
+ * within the address space once rounded up to whole pages. */
+static int check_placement(const struct pmem2_config *cfg,
+			   size_t content_length)
+{
+	size_t ps = (size_t)os_page_size();
+
+	if (cfg->reserv && cfg->reserv_offset % ps) {
+		err_set("reservation offset %zu is not a multiple of the page "
+			"size %zu",
+			cfg->reserv_offset, ps);
+		return PMEM2_E_OFFSET_UNALIGNED;
+	}
+	if (content_length > SIZE_MAX - ps) {
+		err_set("length %zu is too large to map", content_length);
+		return PMEM2_E_MAP_RANGE;
+	}
+	return 0;
+}
+
+/* Validate cfg against src: what pmem2_map_new checks before it maps. */
 static int validate(const struct pmem2_config *cfg,
 		    const struct pmem2_source *src, size_t *alignment,
 		    size_t *content_length)
 {
-	size_t file_len, end;
+	size_t file_len;
 	int ret;
 
 	if (cfg->requested_max_granularity == PMEM2_GRANULARITY_INVALID) {
@@ -365,32 +421,33 @@ static int validate(const struct pmem2_config *cfg,
 			cfg->length, *alignment);
 		return PMEM2_E_LENGTH_UNALIGNED;
 	}
-	/* anonymous memory has no offset, only PMDK's range rule: an
-	 * offset up to the size is accepted (the whole size is mapped) */
-	if (cfg->offset > file_len ||
-	    (cfg->offset == file_len && src->type != PMEM2_SOURCE_ANON)) {
-		err_set("offset %zu is at or past the end of the source (%zu "
-			"bytes); nothing left to map",
-			cfg->offset, file_len);
-		return PMEM2_E_MAP_RANGE;
-	}
-	if (cfg->length) {
-		if (!add_ok(cfg->offset, cfg->length, &end) || end > file_len) {
-			err_set("offset %zu + length %zu goes past the end of "
-				"the source (%zu bytes); shorten the length "
-				"or grow the source",
-				cfg->offset, cfg->length, file_len);
-			return PMEM2_E_MAP_RANGE;
-		}
-		*content_length = cfg->length;
-	} else if (src->type == PMEM2_SOURCE_ANON) {
-		/* anonymous memory has no offset: the offset is validated
-		 * like a file's, but the whole size is mapped (as PMDK) */
-		*content_length = file_len;
-	} else {
-		*content_length = file_len - cfg->offset;
-	}
-	return 0;
+	ret = map_range(cfg, src, file_len, content_length);
+	if (ret)
+		return ret;
+	return check_placement(cfg, *content_length);
+}
+
+/*
+ * Map and register: in the caller's reservation (mapped, completed and
+ * registered under its lock: place_in_reservation) or in a range of its
+ * own. On failure nothing stays mapped or registered.
+ */
+static int map_and_register(struct pmem2_map *map, struct map_ctx *c)
+{
+	const struct pmem2_config *cfg = c->cfg;
+	int ret;
+
+	if (cfg->reserv)
+		return pmem2_reservation_place(cfg->reserv, cfg->reserv_offset,
+					       map->reserved_length, map,
+					       place_in_reservation, c);
+	ret = map_own_range(map, c);
+	if (ret)
+		return ret;
+	ret = pmem2_registry_insert(map);
+	if (ret)
+		os_munmap(map->addr, map->reserved_length);
+	return ret;
 }
 
 int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
@@ -399,7 +456,6 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	struct map_ctx c;
 	struct pmem2_map *map;
 	size_t alignment, content_length;
-	size_t ps = (size_t)os_page_size();
 	int ret;
 
 	if (!map_ptr) {
@@ -416,16 +472,6 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	ret = validate(cfg, src, &alignment, &content_length);
 	if (ret)
 		return ret;
-	if (cfg->reserv && cfg->reserv_offset % ps) {
-		err_set("reservation offset %zu is not a multiple of the page "
-			"size %zu",
-			cfg->reserv_offset, ps);
-		return PMEM2_E_OFFSET_UNALIGNED;
-	}
-	if (content_length > SIZE_MAX - ps) {
-		err_set("length %zu is too large to map", content_length);
-		return PMEM2_E_MAP_RANGE;
-	}
 
 	map = os_zalloc(sizeof(*map));
 	if (!map) {
@@ -433,7 +479,7 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 		return -ENOMEM;
 	}
 	map->content_length = content_length;
-	map->reserved_length = align_up(content_length, ps);
+	map->reserved_length = align_up(content_length, (size_t)os_page_size());
 	map->source = *src;
 
 	c.cfg = cfg;
@@ -441,31 +487,13 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	c.alignment = alignment;
 	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
 
-	if (cfg->reserv) {
-		/* mapped, completed and registered under the reservation's
-		 * lock (place_in_reservation) */
-		ret = pmem2_reservation_place(cfg->reserv, cfg->reserv_offset,
-					      map->reserved_length, map,
-					      place_in_reservation, &c);
-		if (ret)
-			goto err_free;
-	} else {
-		ret = map_own_range(map, &c);
-		if (ret)
-			goto err_free;
-		ret = pmem2_registry_insert(map);
-		if (ret)
-			goto err_unmap;
+	ret = map_and_register(map, &c);
+	if (ret) {
+		os_free(map);
+		return ret;
 	}
-
 	*map_ptr = map;
 	return 0;
-
-err_unmap:
-	os_munmap(map->addr, map->reserved_length);
-err_free:
-	os_free(map);
-	return ret;
 }
 EXPORT_V1_V2(pmem2_map_new);
 
@@ -514,22 +542,10 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 }
 EXPORT_V1_V2(pmem2_map_delete);
 
-int pmem2_map_from_existing(struct pmem2_map **map_ptr,
-			    const struct pmem2_source *src, void *addr,
-			    size_t len, enum pmem2_granularity gran)
+/* The arguments of pmem2_map_from_existing that describe the mapping. */
+static int check_existing(const void *addr, size_t len,
+			  enum pmem2_granularity gran)
 {
-	struct pmem2_map *map;
-	int ret;
-
-	if (!map_ptr) {
-		err_set("pmem2_map_from_existing: map is NULL");
-		return -EINVAL;
-	}
-	*map_ptr = NULL;
-	if (!src) {
-		err_set("pmem2_map_from_existing: source is NULL");
-		return -EINVAL;
-	}
 	if (!addr) {
 		err_set("pmem2_map_from_existing: address is NULL; pass the "
 			"address of an existing mapping");
@@ -552,6 +568,28 @@ int pmem2_map_from_existing(struct pmem2_map **map_ptr,
 			(int)gran);
 		return PMEM2_E_GRANULARITY_NOT_SUPPORTED;
 	}
+	return 0;
+}
+
+int pmem2_map_from_existing(struct pmem2_map **map_ptr,
+			    const struct pmem2_source *src, void *addr,
+			    size_t len, enum pmem2_granularity gran)
+{
+	struct pmem2_map *map;
+	int ret;
+
+	if (!map_ptr) {
+		err_set("pmem2_map_from_existing: map is NULL");
+		return -EINVAL;
+	}
+	*map_ptr = NULL;
+	if (!src) {
+		err_set("pmem2_map_from_existing: source is NULL");
+		return -EINVAL;
+	}
+	ret = check_existing(addr, len, gran);
+	if (ret)
+		return ret;
 
 	map = os_zalloc(sizeof(*map));
 	if (!map) {
