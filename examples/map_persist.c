@@ -20,23 +20,20 @@
 #include <unistd.h>
 
 #include <libpmem2.h>
+/* granularity_name(): the tree's one granularity-name helper, header-only
+ * on <libpmem2.h>; copy it when building this example outside the tree */
+#include "../src/core/granularity_name.h"
 
 #define TMP_SIZE ((off_t)2 << 20)
 
 static const char message[] = "Hello, persistent memory";
 
-static const char *gran_name(enum pmem2_granularity g)
-{
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-		return "BYTE (stores are durable once they leave the CPU)";
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		return "CACHE_LINE (CPU caches are flushed)";
-	case PMEM2_GRANULARITY_PAGE:
-		return "PAGE (pages are written back with msync)";
-	}
-	return "?";
-}
+/* what each store granularity means for the program */
+static const char *const gran_meaning[] = {
+	[PMEM2_GRANULARITY_BYTE] = "stores are durable once they leave the CPU",
+	[PMEM2_GRANULARITY_CACHE_LINE] = "CPU caches are flushed",
+	[PMEM2_GRANULARITY_PAGE] = "pages are written back with msync",
+};
 
 /* Open argv[1], or create a temporary file (its name goes to tmp). */
 static int open_file(int argc, char *argv[], char *tmp, size_t tmplen)
@@ -111,8 +108,9 @@ int main(int argc, char *argv[])
 	char *addr = pmem2_map_get_address(map);
 	size_t size = pmem2_map_get_size(map);
 	printf("mapped %s: %zu bytes at %p\n", name, size, (void *)addr);
-	printf("store granularity: %s\n",
-	       gran_name(pmem2_map_get_store_granularity(map)));
+	enum pmem2_granularity g = pmem2_map_get_store_granularity(map);
+	printf("store granularity: %s (%s)\n", granularity_name(g),
+	       gran_meaning[g]);
 
 	if (size < sizeof(message) + 1) {
 		fprintf(stderr, "%s is too small (%zu bytes) for the message\n",

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <libpmem2.h>
+#include "core/granularity_name.h"
 #include "pmem2/config.h"
 #include "pmem2/granularity.h"
 #include "pmem2/map.h"
@@ -247,7 +248,7 @@ static int probe_map(struct pmem2_source *src, size_t size, size_t align,
 	else
 		add_str("map_sync", "refused");
 	add_str("granularity", "%s",
-		pmem2_granularity_name(pmem2_map_get_store_granularity(map)));
+		granularity_name(pmem2_map_get_store_granularity(map)));
 	pmem2_granularity_explain(d, why, sizeof(why));
 	add_str("granularity_reason", "%s", why);
 	if (d->forced_value[0])

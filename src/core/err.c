@@ -3,7 +3,7 @@
  * err.c -- thread-local last-error message (see err.h).
  */
 #define _GNU_SOURCE
-#include "err.h"
+#include "core/err.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * objects), so inserting never allocates and removal cannot fail.
  */
 #include <errno.h>
-#include "itree.h"
+#include "core/itree.h"
 
 static int height(const struct itree_node *n)
 {

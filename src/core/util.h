@@ -59,5 +59,7 @@ static inline bool add_ok(size_t x, size_t y, size_t *res)
 /* Export a function under the version node the version script gives it
  * (used for symbols that live in one node only, e.g. the draft API). */
 #define PUBLIC __attribute__((visibility("default")))
+/* Never exported, and reached without the PLT from inside the library. */
+#define HIDDEN __attribute__((visibility("hidden")))
 
 #endif

@@ -38,6 +38,7 @@
 
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "core/util.h"
 #include "region.h"
 #include "source.h"
@@ -143,7 +144,7 @@ static int read_badblocks(const char *path, uint64_t base, uint64_t lo,
 		err_set_errno(ENOMEM, "cannot allocate a buffer for %s", path);
 		return -ENOMEM;
 	}
-	int n = os_sysfs_read(path, buf, BADBLOCKS_TEXT_MAX);
+	int n = sysfs_read(path, buf, BADBLOCKS_TEXT_MAX);
 	if (n == -ENOENT || n == -ENOTDIR) {
 		ret = 1;
 		goto out;
@@ -197,20 +198,20 @@ out:
 static int read_u64(const char *path, uint64_t *val, int missing_code,
 		    const char *what)
 {
-	char buf[64];
+	char text[SYSFS_NUM_TEXT];
 
-	int n = os_sysfs_read(path, buf, sizeof(buf));
-	if (n == -ENOENT || n == -ENOTDIR) {
+	int ret = sysfs_read_u64(path, val, text);
+	if (ret == -ENOENT || ret == -ENOTDIR) {
 		err_set("cannot read %s: %s does not exist", what, path);
 		return missing_code;
 	}
-	if (n < 0) {
-		err_set_errno(-n, "cannot read %s from %s", what, path);
-		return n;
-	}
-	if (pmem2_parse_u64(buf, val)) {
-		err_set("%s holds \"%s\", not %s", path, buf, what);
+	if (ret == SYSFS_E_NOT_NUMBER) {
+		err_set("%s holds \"%s\", not %s", path, text, what);
 		return PMEM2_E_INVALID_DEV_FORMAT;
+	}
+	if (ret < 0) {
+		err_set_errno(-ret, "cannot read %s from %s", what, path);
+		return ret;
 	}
 	return 0;
 }
@@ -231,13 +232,13 @@ static int map_onto_file(struct pmem2_badblock_context *c,
 	int ret = 0;
 	bool last = false;
 
-	if (os_fstat(c->src.fd, &st)) {
-		int e = errno;
-		err_set_errno(e,
+	ret = os_fstat(c->src.fd, &st);
+	if (ret) {
+		err_set_errno(-ret,
 			      "cannot fstat file descriptor %d of the "
 			      "source",
 			      c->src.fd);
-		return -e;
+		return ret;
 	}
 	uint64_t blk = st.st_blksize > 0 ? (uint64_t)st.st_blksize : SECTOR;
 
@@ -254,8 +255,8 @@ static int map_onto_file(struct pmem2_badblock_context *c,
 		fm->fm_length = FIEMAP_MAX_OFFSET - pos;
 		fm->fm_flags = pos ? 0 : FIEMAP_FLAG_SYNC;
 		fm->fm_extent_count = FIEMAP_BATCH;
-		if (os_ioctl(c->src.fd, FS_IOC_FIEMAP, fm)) {
-			int e = errno;
+		int e = -os_ioctl(c->src.fd, FS_IOC_FIEMAP, fm);
+		if (e) {
 			if (e == EOPNOTSUPP || e == ENOTTY) {
 				err_set("the filesystem cannot list the "
 					"extents of the file (FS_IOC_FIEMAP "
@@ -322,7 +323,7 @@ static int scan_fsdax(struct pmem2_badblock_context *c,
 	/* a partition (".../block/pmem1/pmem1p1") lives in its disk */
 	snprintf(disk, sizeof(disk), "%s", r->sysdev);
 	snprintf(path, sizeof(path), "%s/partition", r->sysdev);
-	ret = os_sysfs_access(path);
+	ret = sysfs_access(path);
 	if (ret == 0) {
 		snprintf(path, sizeof(path), "%s/start", r->sysdev);
 		ret = read_u64(path, &pstart, PMEM2_E_CANNOT_READ_BOUNDS,
@@ -531,23 +532,23 @@ int pmem2_badblock_clear(struct pmem2_badblock_context *bbctx,
 	}
 
 	off_t off = (off_t)bb->offset, len = (off_t)bb->length;
-	if (os_fallocate(src->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			 off, len)) {
-		int e = errno;
-		err_set_errno(e,
+	int ret = os_fallocate(
+		src->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+	if (ret) {
+		err_set_errno(-ret,
 			      "cannot punch a hole over the bad block "
 			      "[%zu, +%zu) of the file",
 			      bb->offset, bb->length);
-		return -e;
+		return ret;
 	}
-	if (os_fallocate(src->fd, FALLOC_FL_KEEP_SIZE, off, len)) {
-		int e = errno;
-		err_set_errno(e,
+	ret = os_fallocate(src->fd, FALLOC_FL_KEEP_SIZE, off, len);
+	if (ret) {
+		err_set_errno(-ret,
 			      "punched a hole over the bad block [%zu, "
 			      "+%zu) but cannot allocate it again (the range "
 			      "now reads as zeros)",
 			      bb->offset, bb->length);
-		return -e;
+		return ret;
 	}
 	return 0;
 }

@@ -28,19 +28,6 @@ void pmem2_config_init(struct pmem2_config *cfg)
 	cfg->draft_fd_set = 0;
 }
 
-const char *pmem2_granularity_name(enum pmem2_granularity g)
-{
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-		return "BYTE";
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		return "CACHE_LINE";
-	case PMEM2_GRANULARITY_PAGE:
-		return "PAGE";
-	}
-	return "INVALID";
-}
-
 #define CHECK_CFG(cfg)                                                        \
 	do {                                                                  \
 		if (!(cfg)) {                                                 \

@@ -16,11 +16,10 @@ struct pmem2_config {
 	unsigned protection; /* PMEM2_PROT_* */
 	struct pmem2_vm_reservation *reserv;
 	size_t reserv_offset;
-	int draft_fd;	    /* seed 002 draft API: pmem2_config_set_fd */
+	int draft_fd;	    /* draft API (libpmem2/draft.h): set_fd's fd */
 	int draft_fd_set;   /* 0 until pmem2_config_set_fd is called */
 };
 
 void pmem2_config_init(struct pmem2_config *cfg);
-const char *pmem2_granularity_name(enum pmem2_granularity g);
 
 #endif

@@ -28,9 +28,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "../core/err.h"
-#include "../core/os.h"
-#include "../core/util.h"
+#include "core/err.h"
+#include "core/os.h"
+#include "core/sysfs.h"
+#include "core/util.h"
 #include "map.h"
 #include "persist.h"
 #include "region.h"
@@ -45,15 +46,14 @@ static int deep_flush_msync(void *ptr, size_t size)
 
 	do {
 		ret = os_msync((void *)start, end - start, MS_SYNC);
-	} while (ret && errno == EINTR);
+	} while (ret == -EINTR);
 	if (ret) {
-		int e = errno;
-		err_set_errno(e,
+		err_set_errno(-ret,
 			      "deep flush: msync of [%p, +%zu) failed; the "
 			      "data may not be durable, check the file "
 			      "system and device",
 			      ptr, size);
-		return -e;
+		return ret;
 	}
 	return 0;
 }
@@ -92,7 +92,7 @@ static int deep_flush_devdax(struct pmem2_map *map, void *ptr, size_t size)
 
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/deep_flush",
 		 region.name);
-	ret = os_sysfs_write(path, "1");
+	ret = sysfs_write(path, "1");
 	if (ret < 0) {
 		err_set_errno(-ret,
 			      "deep flush: cannot write \"1\" to %s, so the "

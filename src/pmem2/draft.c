@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * draft.c -- the early draft of the mapping API (seed 002):
- * pmem2_config_set_fd + pmem2_map + pmem2_unmap, built on the 1.0 API.
+ * draft.c -- the early draft of libpmem2's mapping API, from before PMDK
+ * 1.10 renamed pmem2_map to pmem2_map_new (and pmem2_unmap to
+ * pmem2_map_delete): pmem2_config_set_fd + pmem2_map + pmem2_unmap, built
+ * on the 1.0 API.
  *
  * In the draft the file descriptor lives in the config and there is no
  * separate source object; a map made this way is an ordinary map (it holds

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <strings.h>
 #include <libpmem2.h>
-#include "../core/err.h"
-#include "../core/os.h"
-#include "config.h"
+#include "core/err.h"
+#include "core/granularity_name.h"
+#include "core/os.h"
 #include "granularity.h"
 #include "region.h"
 #include "source.h"
@@ -112,11 +112,6 @@ void pmem2_granularity_decide(const struct pmem2_source *src, bool is_anon,
 	}
 }
 
-static const char *gran_name(enum pmem2_granularity g)
-{
-	return pmem2_granularity_name(g);
-}
-
 /* "mmap with MAP_SYNC was refused (Operation not supported)" */
 static void describe_no_mapsync(const struct gran_decision *d, char *buf,
 				size_t len)
@@ -164,7 +159,7 @@ void pmem2_granularity_explain(const struct gran_decision *d, char *buf,
 			       size_t len)
 {
 	char what[384];
-	const char *g = gran_name(d->available);
+	const char *g = granularity_name(d->available);
 
 	if (!buf || !len)
 		return;
@@ -213,8 +208,8 @@ void pmem2_granularity_error(const struct gran_decision *d,
 			     enum pmem2_granularity required)
 {
 	char why[384];
-	const char *req = gran_name(required);
-	const char *avail = gran_name(d->available);
+	const char *req = granularity_name(required);
+	const char *avail = granularity_name(d->available);
 
 	switch (d->reason) {
 	case GRAN_WHY_NO_MAPSYNC:

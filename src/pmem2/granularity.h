@@ -52,10 +52,6 @@ void pmem2_granularity_decide(const struct pmem2_source *src, bool is_anon,
 			      bool is_private, bool map_sync,
 			      int map_sync_errno, struct gran_decision *d);
 
-/* Is the platform eADR for this region ("cpu_cache" persistence domain)? */
-bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,
-			  size_t domlen);
-
 /* One line: "CACHE_LINE: MAP_SYNC accepted and region1 persistence_domain is
  * memory_controller (ADR): stores must be flushed from CPU caches". */
 void pmem2_granularity_explain(const struct gran_decision *d, char *buf,

@@ -1,21 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libpmem2.c -- library constructor and destructor.
+ * libpmem2.c -- library constructor.
  *
  * The CPU dispatch (flush instruction, copy kernels, PMEM_* variables) is
  * decided once here, before any map exists, so that the functions a map
- * hands out never change while it lives.
+ * hands out never change while it lives. There is no destructor: maps the
+ * application never deleted stay mapped until the process exits.
  */
-#include "map.h"
 #include "persist.h"
 
 __attribute__((constructor)) static void libpmem2_init(void)
 {
 	pmem2_persist_init();
-	pmem2_registry_init();
-}
-
-__attribute__((destructor)) static void libpmem2_fini(void)
-{
-	pmem2_registry_fini();
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * map.c -- creating and deleting mappings (pmem2_map_new, pmem2_map_delete,
- * pmem2_map_from_existing), their getters, and the process-wide registry
- * of live maps.
+ * pmem2_map_from_existing) and their getters.
  *
  * pmem2_map_new validates the config against the source, finds address
  * space (its own huge-page-aligned placeholder, or a range of a caller's
@@ -10,12 +9,8 @@
  * it with MAP_FIXED, trying MAP_SYNC first for shared file mappings, and
  * then decides the store granularity; a mapping that cannot give the
  * granularity the caller requires is undone and refused with a message
- * that says why.
- *
- * The registry is an interval tree of every live map under a rwlock, plus
- * a second index keyed by the map object's own address, so pmem2_map_delete
- * recognises an unknown or already-deleted map without dereferencing it
- * (PMDK crashes on a second delete).
+ * that says why. A new map enters the process-wide registry
+ * (registry.c), which pmem2_map_delete consults before touching the map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,13 +20,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <libpmem2.h>
-#include "../core/err.h"
-#include "../core/os.h"
-#include "../core/util.h"
+#include "core/err.h"
+#include "core/os.h"
+#include "core/util.h"
 #include "config.h"
 #include "granularity.h"
 #include "map.h"
 #include "persist.h"
+#include "registry.h"
 #include "reservation.h"
 #include "source.h"
 
@@ -41,130 +37,6 @@
 #ifndef MAP_SYNC
 #define MAP_SYNC 0x80000
 #endif
-
-/* ---- registry ---- */
-
-static pthread_rwlock_t reg_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct itree reg_by_addr = ITREE_INIT; /* map.reg_node */
-static struct itree reg_by_id = ITREE_INIT;   /* map.id_node */
-
-void pmem2_registry_init(void)
-{
-	/* statically initialised; nothing to do */
-}
-
-void pmem2_registry_fini(void)
-{
-	/* maps the application never deleted stay mapped until exit; their
-	 * objects are the application's leak, not ours to free */
-}
-
-int pmem2_registry_insert(struct pmem2_map *map)
-{
-	int ret;
-
-	map->reg_node.start = (uintptr_t)map->addr;
-	map->reg_node.end = (uintptr_t)map->addr + map->reserved_length;
-	map->id_node.start = (uintptr_t)map;
-	map->id_node.end = (uintptr_t)map + 1;
-
-	pthread_rwlock_wrlock(&reg_lock);
-	ret = itree_insert(&reg_by_addr, &map->reg_node);
-	if (ret) {
-		struct itree_node *n = itree_find(
-			&reg_by_addr, map->reg_node.start, map->reg_node.end);
-		if (n)
-			err_set("[%p, +%zu) overlaps the registered mapping "
-				"[%p, +%zu); delete that mapping first",
-				map->addr, map->reserved_length,
-				(void *)n->start, (size_t)(n->end - n->start));
-		else
-			err_set("cannot register [%p, +%zu): empty or wrapping "
-				"range",
-				map->addr, map->reserved_length);
-		pthread_rwlock_unlock(&reg_lock);
-		return PMEM2_E_MAP_EXISTS;
-	}
-	ret = itree_insert(&reg_by_id, &map->id_node);
-	if (ret) {
-		/* the same object registered twice: a library bug */
-		itree_remove(&reg_by_addr, &map->reg_node);
-		pthread_rwlock_unlock(&reg_lock);
-		err_set("map object %p is already registered", (void *)map);
-		return PMEM2_E_MAP_EXISTS;
-	}
-	pthread_rwlock_unlock(&reg_lock);
-	return 0;
-}
-
-/* under reg_lock: the registered map object at this address, or NULL */
-static struct itree_node *find_id(const struct pmem2_map *map)
-{
-	struct itree_node *n = itree_find_addr(&reg_by_id, (uintptr_t)map);
-	return (n && n->start == (uintptr_t)map) ? n : NULL;
-}
-
-int pmem2_registry_remove(struct pmem2_map *map)
-{
-	pthread_rwlock_wrlock(&reg_lock);
-	if (!find_id(map)) {
-		pthread_rwlock_unlock(&reg_lock);
-		err_set("map %p is not a live mapping (never created, or "
-			"already deleted)",
-			(void *)map);
-		return PMEM2_E_MAPPING_NOT_FOUND;
-	}
-	itree_remove(&reg_by_id, &map->id_node);
-	itree_remove(&reg_by_addr, &map->reg_node);
-	pthread_rwlock_unlock(&reg_lock);
-	return 0;
-}
-
-bool pmem2_registry_contains(const struct pmem2_map *map)
-{
-	bool found;
-
-	pthread_rwlock_rdlock(&reg_lock);
-	found = find_id(map) != NULL;
-	pthread_rwlock_unlock(&reg_lock);
-	return found;
-}
-
-static int msync_restart(void *addr, size_t len)
-{
-	int r;
-
-	do
-		r = os_msync(addr, len, MS_SYNC);
-	while (r && errno == EINTR);
-	return r ? -errno : 0;
-}
-
-int pmem2_registry_msync(const void *addr, size_t len)
-{
-	size_t ps = (size_t)os_page_size();
-	uintptr_t start = (uintptr_t)addr;
-	uintptr_t end = start + len;
-	int ret = 0;
-
-	if (len == 0)
-		return 0;
-	if (end < start)
-		end = UINTPTR_MAX;
-
-	pthread_rwlock_rdlock(&reg_lock);
-	struct itree_node *n = itree_find(&reg_by_addr, start, end);
-	for (; n && n->start < end; n = itree_next(n)) {
-		uintptr_t s = MAX(start, n->start);
-		uintptr_t e = MIN(end, n->end);
-		s = align_down(s, ps); /* msync needs a page-aligned start */
-		int r = msync_restart((void *)s, e - s);
-		if (r && !ret)
-			ret = r;
-	}
-	pthread_rwlock_unlock(&reg_lock);
-	return ret;
-}
 
 /* ---- pmem2_map_new ---- */
 
@@ -235,18 +107,17 @@ static int map_sync_probe(const struct map_ctx *c, size_t len, int prot,
 	size_t plen = MAX(c->alignment, (size_t)os_page_size());
 	if (plen > len)
 		plen = len;
-	void *p = os_mmap(NULL, plen, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
-			  c->src->fd, (off_t)c->file_off);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		if (e == EOPNOTSUPP || e == EINVAL) {
-			*sync_errno = e;
-			return 0;
-		}
-		return mmap_error(e, NULL, plen);
+	void *p;
+	int e = -os_mmap(NULL, plen, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
+			 c->src->fd, (off_t)c->file_off, &p);
+	if (e == EOPNOTSUPP || e == EINVAL) {
+		*sync_errno = e;
+		return 0;
 	}
-	if (os_munmap(p, plen)) {
-		int e = errno;
+	if (e)
+		return mmap_error(e, NULL, plen);
+	e = -os_munmap(p, plen);
+	if (e) {
 		err_set_errno(e, "cannot unmap the MAP_SYNC probe at %p", p);
 		return -e;
 	}
@@ -265,6 +136,7 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 	int prot = prot_flags(cfg->protection);
 	bool private = cfg->sharing == PMEM2_PRIVATE;
 	void *p;
+	int ret;
 
 	*map_sync = false;
 	*sync_errno = 0;
@@ -272,25 +144,26 @@ static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
 	if (c->src->type == PMEM2_SOURCE_ANON) {
 		int flags = MAP_ANONYMOUS | MAP_FIXED |
 			    (private ? MAP_PRIVATE : MAP_SHARED);
-		p = os_mmap(addr, len, prot, flags, -1, 0);
+		ret = os_mmap(addr, len, prot, flags, -1, 0, &p);
 		goto done;
 	}
 	if (private) {
-		p = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
-			    c->src->fd, (off_t)c->file_off);
+		ret = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
+			      c->src->fd, (off_t)c->file_off, &p);
 		goto done;
 	}
-	int ret = map_sync_probe(c, len, prot, sync_errno);
+	ret = map_sync_probe(c, len, prot, sync_errno);
 	if (ret < 0)
 		return ret;
 	*map_sync = ret == 1;
-	p = os_mmap(addr, len, prot,
-		    (*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED) |
-			    MAP_FIXED,
-		    c->src->fd, (off_t)c->file_off);
+	ret = os_mmap(
+		addr, len, prot,
+		(*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED) |
+			MAP_FIXED,
+		c->src->fd, (off_t)c->file_off, &p);
 done:
-	if (p == MAP_FAILED)
-		return mmap_error(errno, addr, len);
+	if (ret)
+		return mmap_error(-ret, addr, len);
 	return 0;
 }
 
@@ -407,12 +280,13 @@ static void *reuse_take(size_t len, size_t align)
  */
 static int claim_range(void *addr, size_t len)
 {
-	void *p = os_mmap(addr, len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-				  MAP_FIXED_NOREPLACE,
-			  -1, 0);
-	if (p == MAP_FAILED)
-		return errno == EEXIST ? 1 : mmap_error(errno, addr, len);
+	void *p;
+	int e = -os_mmap(addr, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				 MAP_FIXED_NOREPLACE,
+			 -1, 0, &p);
+	if (e)
+		return e == EEXIST ? 1 : mmap_error(e, addr, len);
 	if (p != addr) {
 		os_munmap(p, len);
 		return 1;
@@ -448,12 +322,68 @@ static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 	return ret;
 }
 
-/* Validate cfg against src (pmem2_map_new steps 1-4). */
+/* The part of the source a map shows: [offset, offset + length), or to the
+ * end of the source when length is 0. */
+static int map_range(const struct pmem2_config *cfg,
+		     const struct pmem2_source *src, size_t file_len,
+		     size_t *content_length)
+{
+	size_t end;
+
+	/* anonymous memory has no offset, only PMDK's range rule: an
+	 * offset up to the size is accepted (the whole size is mapped) */
+	if (cfg->offset > file_len ||
+	    (cfg->offset == file_len && src->type != PMEM2_SOURCE_ANON)) {
+		err_set("offset %zu is at or past the end of the source (%zu "
+			"bytes); nothing left to map",
+			cfg->offset, file_len);
+		return PMEM2_E_MAP_RANGE;
+	}
+	if (cfg->length) {
+		if (!add_ok(cfg->offset, cfg->length, &end) || end > file_len) {
+			err_set("offset %zu + length %zu goes past the end of "
+				"the source (%zu bytes); shorten the length "
+				"or grow the source",
+				cfg->offset, cfg->length, file_len);
+			return PMEM2_E_MAP_RANGE;
+		}
+		*content_length = cfg->length;
+	} else if (src->type == PMEM2_SOURCE_ANON) {
+		/* anonymous memory has no offset: the offset is validated
+		 * like a file's, but the whole size is mapped (as PMDK) */
+		*content_length = file_len;
+	} else {
+		*content_length = file_len - cfg->offset;
+	}
+	return 0;
+}
+
+/* Where the map goes: at a page-aligned offset of a reservation, and
+ * within the address space once rounded up to whole pages. */
+static int check_placement(const struct pmem2_config *cfg,
+			   size_t content_length)
+{
+	size_t ps = (size_t)os_page_size();
+
+	if (cfg->reserv && cfg->reserv_offset % ps) {
+		err_set("reservation offset %zu is not a multiple of the page "
+			"size %zu",
+			cfg->reserv_offset, ps);
+		return PMEM2_E_OFFSET_UNALIGNED;
+	}
+	if (content_length > SIZE_MAX - ps) {
+		err_set("length %zu is too large to map", content_length);
+		return PMEM2_E_MAP_RANGE;
+	}
+	return 0;
+}
+
+/* Validate cfg against src: what pmem2_map_new checks before it maps. */
 static int validate(const struct pmem2_config *cfg,
 		    const struct pmem2_source *src, size_t *alignment,
 		    size_t *content_length)
 {
-	size_t file_len, end;
+	size_t file_len;
 	int ret;
 
 	if (cfg->requested_max_granularity == PMEM2_GRANULARITY_INVALID) {
@@ -491,32 +421,33 @@ static int validate(const struct pmem2_config *cfg,
 			cfg->length, *alignment);
 		return PMEM2_E_LENGTH_UNALIGNED;
 	}
-	/* anonymous memory has no offset, only PMDK's range rule: an
-	 * offset up to the size is accepted (the whole size is mapped) */
-	if (cfg->offset > file_len ||
-	    (cfg->offset == file_len && src->type != PMEM2_SOURCE_ANON)) {
-		err_set("offset %zu is at or past the end of the source (%zu "
-			"bytes); nothing left to map",
-			cfg->offset, file_len);
-		return PMEM2_E_MAP_RANGE;
-	}
-	if (cfg->length) {
-		if (!add_ok(cfg->offset, cfg->length, &end) || end > file_len) {
-			err_set("offset %zu + length %zu goes past the end of "
-				"the source (%zu bytes); shorten the length "
-				"or grow the source",
-				cfg->offset, cfg->length, file_len);
-			return PMEM2_E_MAP_RANGE;
-		}
-		*content_length = cfg->length;
-	} else if (src->type == PMEM2_SOURCE_ANON) {
-		/* anonymous memory has no offset: the offset is validated
-		 * like a file's, but the whole size is mapped (as PMDK) */
-		*content_length = file_len;
-	} else {
-		*content_length = file_len - cfg->offset;
-	}
-	return 0;
+	ret = map_range(cfg, src, file_len, content_length);
+	if (ret)
+		return ret;
+	return check_placement(cfg, *content_length);
+}
+
+/*
+ * Map and register: in the caller's reservation (mapped, completed and
+ * registered under its lock: place_in_reservation) or in a range of its
+ * own. On failure nothing stays mapped or registered.
+ */
+static int map_and_register(struct pmem2_map *map, struct map_ctx *c)
+{
+	const struct pmem2_config *cfg = c->cfg;
+	int ret;
+
+	if (cfg->reserv)
+		return pmem2_reservation_place(cfg->reserv, cfg->reserv_offset,
+					       map->reserved_length, map,
+					       place_in_reservation, c);
+	ret = map_own_range(map, c);
+	if (ret)
+		return ret;
+	ret = pmem2_registry_insert(map);
+	if (ret)
+		os_munmap(map->addr, map->reserved_length);
+	return ret;
 }
 
 int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
@@ -525,7 +456,6 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	struct map_ctx c;
 	struct pmem2_map *map;
 	size_t alignment, content_length;
-	size_t ps = (size_t)os_page_size();
 	int ret;
 
 	if (!map_ptr) {
@@ -542,25 +472,14 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	ret = validate(cfg, src, &alignment, &content_length);
 	if (ret)
 		return ret;
-	if (cfg->reserv && cfg->reserv_offset % ps) {
-		err_set("reservation offset %zu is not a multiple of the page "
-			"size %zu",
-			cfg->reserv_offset, ps);
-		return PMEM2_E_OFFSET_UNALIGNED;
-	}
-	if (content_length > SIZE_MAX - ps) {
-		err_set("length %zu is too large to map", content_length);
-		return PMEM2_E_MAP_RANGE;
-	}
 
 	map = os_zalloc(sizeof(*map));
 	if (!map) {
-		ret = -errno;
-		err_set_errno(-ret, "cannot allocate a map");
-		return ret;
+		err_set_errno(ENOMEM, "cannot allocate a map");
+		return -ENOMEM;
 	}
 	map->content_length = content_length;
-	map->reserved_length = align_up(content_length, ps);
+	map->reserved_length = align_up(content_length, (size_t)os_page_size());
 	map->source = *src;
 
 	c.cfg = cfg;
@@ -568,31 +487,13 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	c.alignment = alignment;
 	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
 
-	if (cfg->reserv) {
-		/* mapped, completed and registered under the reservation's
-		 * lock (place_in_reservation) */
-		ret = pmem2_reservation_place(cfg->reserv, cfg->reserv_offset,
-					      map->reserved_length, map,
-					      place_in_reservation, &c);
-		if (ret)
-			goto err_free;
-	} else {
-		ret = map_own_range(map, &c);
-		if (ret)
-			goto err_free;
-		ret = pmem2_registry_insert(map);
-		if (ret)
-			goto err_unmap;
+	ret = map_and_register(map, &c);
+	if (ret) {
+		os_free(map);
+		return ret;
 	}
-
 	*map_ptr = map;
 	return 0;
-
-err_unmap:
-	os_munmap(map->addr, map->reserved_length);
-err_free:
-	os_free(map);
-	return ret;
 }
 EXPORT_V1_V2(pmem2_map_new);
 
@@ -618,12 +519,13 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 	if (!map->from_existing) {
 		if (map->reserv) {
 			ret = pmem2_reservation_unplace(map->reserv, map);
-		} else if (os_munmap(map->addr, map->reserved_length)) {
-			ret = -errno;
-			err_set_errno(-ret, "cannot unmap [%p, +%zu)",
-				      map->addr, map->reserved_length);
 		} else {
-			reuse_remember(map->addr, map->reserved_length);
+			ret = os_munmap(map->addr, map->reserved_length);
+			if (ret)
+				err_set_errno(-ret, "cannot unmap [%p, +%zu)",
+					      map->addr, map->reserved_length);
+			else
+				reuse_remember(map->addr, map->reserved_length);
 		}
 		if (ret) {
 			/* still mapped: keep it alive and registered */
@@ -640,22 +542,10 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 }
 EXPORT_V1_V2(pmem2_map_delete);
 
-int pmem2_map_from_existing(struct pmem2_map **map_ptr,
-			    const struct pmem2_source *src, void *addr,
-			    size_t len, enum pmem2_granularity gran)
+/* The arguments of pmem2_map_from_existing that describe the mapping. */
+static int check_existing(const void *addr, size_t len,
+			  enum pmem2_granularity gran)
 {
-	struct pmem2_map *map;
-	int ret;
-
-	if (!map_ptr) {
-		err_set("pmem2_map_from_existing: map is NULL");
-		return -EINVAL;
-	}
-	*map_ptr = NULL;
-	if (!src) {
-		err_set("pmem2_map_from_existing: source is NULL");
-		return -EINVAL;
-	}
 	if (!addr) {
 		err_set("pmem2_map_from_existing: address is NULL; pass the "
 			"address of an existing mapping");
@@ -678,12 +568,33 @@ int pmem2_map_from_existing(struct pmem2_map **map_ptr,
 			(int)gran);
 		return PMEM2_E_GRANULARITY_NOT_SUPPORTED;
 	}
+	return 0;
+}
+
+int pmem2_map_from_existing(struct pmem2_map **map_ptr,
+			    const struct pmem2_source *src, void *addr,
+			    size_t len, enum pmem2_granularity gran)
+{
+	struct pmem2_map *map;
+	int ret;
+
+	if (!map_ptr) {
+		err_set("pmem2_map_from_existing: map is NULL");
+		return -EINVAL;
+	}
+	*map_ptr = NULL;
+	if (!src) {
+		err_set("pmem2_map_from_existing: source is NULL");
+		return -EINVAL;
+	}
+	ret = check_existing(addr, len, gran);
+	if (ret)
+		return ret;
 
 	map = os_zalloc(sizeof(*map));
 	if (!map) {
-		ret = -errno;
-		err_set_errno(-ret, "cannot allocate a map");
-		return ret;
+		err_set_errno(ENOMEM, "cannot allocate a map");
+		return -ENOMEM;
 	}
 	map->addr = addr;
 	map->content_length = len;

@@ -137,10 +137,10 @@ static int devdax_rw(const struct pmem2_source *src, void *buf, size_t size,
 	size_t win_len = win_end - win_start;
 
 	int prot = write ? PROT_READ | PROT_WRITE : PROT_READ;
-	char *win = os_mmap(NULL, win_len, prot, MAP_SHARED, src->fd,
-			    (off_t)win_start);
-	if (win == MAP_FAILED) {
-		int e = errno;
+	void *p;
+	int e = -os_mmap(NULL, win_len, prot, MAP_SHARED, src->fd,
+			 (off_t)win_start, &p);
+	if (e) {
 		err_set_errno(e,
 			      "cannot map [%zu, +%zu) of the Device DAX "
 			      "to %s it%s",
@@ -151,6 +151,7 @@ static int devdax_rw(const struct pmem2_source *src, void *buf, size_t size,
 		return e == EACCES ? PMEM2_E_NO_ACCESS : -e;
 	}
 
+	char *win = p;
 	ret = guard_enter();
 	if (ret)
 		goto unmap;
@@ -182,8 +183,8 @@ static int devdax_rw(const struct pmem2_source *src, void *buf, size_t size,
 	}
 
 unmap:
-	if (os_munmap(win, win_len) && !ret) {
-		int e = errno;
+	e = -os_munmap(win, win_len);
+	if (e && !ret) {
 		err_set_errno(e, "cannot unmap the Device DAX window");
 		ret = -e;
 	}
@@ -205,7 +206,7 @@ static int file_rw(const struct pmem2_source *src, void *buf, size_t size,
 				  : os_pread(src->fd, (char *)buf + done, chunk,
 					     off);
 		if (n < 0) {
-			int e = errno;
+			int e = (int)-n;
 			if (e == EINTR)
 				continue;
 			if (e == EIO) {

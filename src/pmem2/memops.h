@@ -13,7 +13,9 @@
  * dispatch beyond the flag tests it must make anyway.
  *
  * This header also provides the flush/fence primitives the kernels use and
- * the instrumentation hooks (compiled in only with PMEM2_INSTRUMENT).
+ * the instrumentation hooks (compiled in only with PMEM2_INSTRUMENT); the
+ * shared state (tunables, hook) is defined in memops.c, the PAGE persist
+ * step in page_sync.c.
  */
 #ifndef PMEM2_MEMOPS_H
 #define PMEM2_MEMOPS_H
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libpmem2.h>
+#include "page_sync.h"
 #include "persist.h"
 
 #define MEMOPS_INLINE static inline __attribute__((always_inline))
@@ -57,8 +60,14 @@ struct pmem2_memset_set {
 
 /*
  * Thresholds and switches the entry points read on every call; written
- * once by pmem2_persist_init (and by the test-only selector).
+ * once by pmem2_persist_init (and by the test-only selector). Defined, with
+ * these defaults until then, in memops.c.
  */
+#define PMEM2_DEFAULT_MOVNT_THRESHOLD ((size_t)256)
+/* when the last-level cache size is unknown */
+#define PMEM2_DEFAULT_BIG_MOVE ((size_t)16 << 20)
+#define PMEM2_DEFAULT_BIG_SET ((size_t)32 << 20)
+
 struct pmem2_memops_tun {
 	/* CACHE_LINE: flag-less copies of at least this many bytes stream
 	 * (PMEM_MOVNT_THRESHOLD, default 256) */
@@ -73,12 +82,6 @@ struct pmem2_memops_tun {
 	bool wc_workaround;
 };
 extern MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun;
-
-/* msync(MS_SYNC) of the registered parts of the range, for PAGE maps;
- * a failure is recorded (see persist.c), never returned */
-MEMOPS_HIDDEN void pmem2_page_sync(const void *addr, size_t len);
-/* the same, returning addr (lets an entry point end in a tail call) */
-MEMOPS_HIDDEN void *pmem2_page_sync_ret(void *addr, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* instrumentation                                                     */
@@ -96,7 +99,7 @@ MEMOPS_HIDDEN void pmem2_instr_event(enum pmem2_instr_event ev,
 /* flush and fence primitives                                          */
 
 #ifdef __x86_64__
-#include "x86_64/flush.h"
+#include "pmem2/x86_64/flush.h"
 #else
 /*
  * No cache-flush instruction is known off x86-64: CACHE_LINE maps can only

@@ -43,8 +43,8 @@
 #ifndef PMEM2_MEMOPS_ENTRIES_H
 #define PMEM2_MEMOPS_ENTRIES_H
 
-#include "../core/err.h"
-#include "../core/util.h"
+#include "core/err.h"
+#include "core/util.h"
 #include "memops.h"
 
 #define MEMOPS_NOINLINE static __attribute__((noinline))

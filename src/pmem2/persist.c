@@ -29,9 +29,10 @@
  *     get the PAGE functions: msync of a DAX mapping makes the kernel
  *     write the CPU cache lines back.
  *
- * The PAGE msync failure policy is described at pmem2_page_sync.
- * With PMEM2_INSTRUMENT, every flush, fence, streaming and ordinary store
- * and msync of the kernels is reported (see persist.h).
+ * The PAGE persist step and its msync failure policy are in page_sync.c.
+ * The tunables the engines read, and (with PMEM2_INSTRUMENT) the hook to
+ * which every flush, fence, streaming and ordinary store and msync of the
+ * kernels is reported, are in memops.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,64 +41,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/err.h"
-#include "../core/os.h"
-#include "../core/util.h"
+#include "core/err.h"
+#include "core/os.h"
+#include "core/util.h"
 #include "cpu.h"
-#include "map.h"
 #include "memops.h"
+#include "page_sync.h"
 #include "persist.h"
-
-#define DEFAULT_MOVNT_THRESHOLD ((size_t)256)
-/* when the last-level cache size is unknown */
-#define DEFAULT_BIG_MOVE ((size_t)16 << 20)
-#define DEFAULT_BIG_SET ((size_t)32 << 20)
-
-MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
-	.movnt_threshold = DEFAULT_MOVNT_THRESHOLD,
-	.page_movnt_threshold = DEFAULT_BIG_MOVE,
-	.big_move_threshold = DEFAULT_BIG_MOVE,
-	.big_set_threshold = DEFAULT_BIG_SET,
-};
-
-/* ------------------------------------------------------------------ */
-/* instrumentation                                                     */
-
-#ifdef PMEM2_INSTRUMENT
-__thread struct pmem2_instr_counters pmem2_instr;
-static __thread pmem2_instr_hook_fn instr_hook;
-static __thread void *instr_arg;
-
-void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg)
-{
-	instr_hook = fn;
-	instr_arg = arg;
-}
-
-void pmem2_instr_event(enum pmem2_instr_event ev, const void *addr, size_t len)
-{
-	switch (ev) {
-	case PMEM2_INSTR_FLUSH:
-		pmem2_instr.flushed_lines++;
-		break;
-	case PMEM2_INSTR_FENCE:
-		pmem2_instr.fences++;
-		break;
-	case PMEM2_INSTR_NT:
-		pmem2_instr.nt_stores++;
-		pmem2_instr.nt_bytes += len;
-		break;
-	case PMEM2_INSTR_MSYNC:
-		pmem2_instr.msyncs++;
-		break;
-	case PMEM2_INSTR_STORE:
-		pmem2_instr.stores++;
-		break;
-	}
-	if (instr_hook)
-		instr_hook(ev, addr, len, instr_arg);
-}
-#endif
 
 /* ------------------------------------------------------------------ */
 /* engines                                                             */
@@ -386,7 +336,7 @@ static void persist_init_once(void)
 	info->engine = Arch.engine->name;
 
 	/* thresholds */
-	tun->movnt_threshold = DEFAULT_MOVNT_THRESHOLD;
+	tun->movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD;
 	long long t = env_number("PMEM_MOVNT_THRESHOLD", &ok);
 	bool thr_set = ok && t >= 0;
 	if (thr_set)
@@ -397,8 +347,8 @@ static void persist_init_once(void)
 			MAX(cpu->llc_size / 2, (size_t)1 << 20);
 		tun->big_set_threshold = MAX(cpu->llc_size, (size_t)2 << 20);
 	} else {
-		tun->big_move_threshold = DEFAULT_BIG_MOVE;
-		tun->big_set_threshold = DEFAULT_BIG_SET;
+		tun->big_move_threshold = PMEM2_DEFAULT_BIG_MOVE;
+		tun->big_set_threshold = PMEM2_DEFAULT_BIG_SET;
 	}
 	tun->page_movnt_threshold =
 		thr_set ? tun->movnt_threshold : tun->big_move_threshold;
@@ -503,73 +453,6 @@ void pmem2_persist_unforce(void)
 
 /* ------------------------------------------------------------------ */
 /* PAGE                                                                */
-
-/*
- * When msync fails.
- *
- * PMDK abort()s the process. A library should not kill its host for an
- * I/O error the application might handle (and persist functions have no
- * way to return one), so instead:
- *  - EINTR is restarted by pmem2_registry_msync; EINTR/EAGAIN that still
- *    come back are retried a few times here;
- *  - a lasting failure (EIO, ENOSPC on a thin-provisioned file, ENOMEM...)
- *    is recorded: the calling thread's error message says which range
- *    failed and why (pmem2_errormsg() shows it), a process-wide counter
- *    and the last errno are kept (pmem2_persist_msync_failures /
- *    _last_errno), and the first failure in the process is reported with
- *    one line on stderr so it is not lost when nobody looks;
- *  - the data is NOT known to be durable: an application that needs
- *    certainty checks the counter (or calls pmem2_deep_flush, which does
- *    return the error) before declaring a transaction committed.
- */
-#define MSYNC_RETRIES 3
-
-static unsigned long Msync_failures;
-static int Msync_last_errno;
-static int Msync_reported;
-
-unsigned long pmem2_persist_msync_failures(void)
-{
-	return __atomic_load_n(&Msync_failures, __ATOMIC_RELAXED);
-}
-
-int pmem2_persist_msync_last_errno(void)
-{
-	return __atomic_load_n(&Msync_last_errno, __ATOMIC_RELAXED);
-}
-
-MEMOPS_HIDDEN void pmem2_page_sync(const void *addr, size_t len)
-{
-	int ret;
-
-	if (!len)
-		return;
-	INSTR(MSYNC, addr, len);
-	for (int i = 0;; i++) {
-		ret = pmem2_registry_msync(addr, len);
-		if ((ret != -EINTR && ret != -EAGAIN) || i == MSYNC_RETRIES)
-			break;
-	}
-	if (likely(ret == 0))
-		return;
-
-	int e = -ret;
-	__atomic_add_fetch(&Msync_failures, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&Msync_last_errno, e, __ATOMIC_RELAXED);
-	err_set_errno(e,
-		      "msync of [%p, +%zu) failed while persisting a "
-		      "PAGE-granularity map; the data may not be durable, "
-		      "check the file system and device",
-		      addr, len);
-	if (!__atomic_exchange_n(&Msync_reported, 1, __ATOMIC_RELAXED))
-		fprintf(stderr, "libpmem2: %s (reported once)\n", err_msg());
-}
-
-MEMOPS_HIDDEN void *pmem2_page_sync_ret(void *addr, size_t len)
-{
-	pmem2_page_sync(addr, len);
-	return addr;
-}
 
 static void persist_page(const void *addr, size_t len)
 {

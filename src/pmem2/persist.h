@@ -54,15 +54,6 @@ struct pmem2_persist_info {
 };
 const struct pmem2_persist_info *pmem2_persist_info(void);
 
-/*
- * PAGE-granularity flushes are msync() calls, and the pmem2 persist and
- * memmove functions cannot return an error. A failed msync is recorded:
- * the thread's error message is set, a process-wide counter is bumped and
- * the first failure is reported on stderr. These read the record.
- */
-unsigned long pmem2_persist_msync_failures(void);
-int pmem2_persist_msync_last_errno(void);
-
 #ifdef PMEM2_INSTRUMENT
 /*
  * Instrumentation (built with -DINSTRUMENT=ON): every flushed cache line,

@@ -21,42 +21,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 #include "core/err.h"
-#include "core/os.h"
-#include "granularity.h"
+#include "core/sysfs.h"
 #include "region.h"
 #include "source.h"
-
-int pmem2_parse_u64(const char *text, uint64_t *val)
-{
-	const char *p = text;
-	char *end;
-	int base = 10;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	if (!isdigit((unsigned char)*p))
-		return -EINVAL;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		if (!isxdigit((unsigned char)p[2]))
-			return -EINVAL;
-	}
-	errno = 0;
-	unsigned long long v = strtoull(p, &end, base);
-	if (errno)
-		return -EINVAL;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end)
-		return -EINVAL;
-	*val = v;
-	return 0;
-}
 
 /* Does comp read "<prefix><digits>" (or "<prefix><digits>.<digits>")? */
 static bool numbered(const char *comp, size_t clen, const char *prefix,
@@ -104,7 +75,7 @@ static void namespace_of(const char *dev, char *ns, size_t nslen)
 			     "namespace",
 			     dev) >= sizeof(path))
 		return;
-	int n = os_sysfs_read(path, buf, sizeof(buf));
+	int n = sysfs_read(path, buf, sizeof(buf));
 	if (n <= 0 || !numbered(buf, (size_t)n, "namespace", true))
 		return;
 	copy_comp(ns, nslen, buf, (size_t)n);
@@ -192,7 +163,7 @@ int pmem2_region_of_source(const struct pmem2_source *src,
 		return 1;
 	}
 
-	int ret = os_sysfs_realpath(link, real, sizeof(real));
+	int ret = sysfs_realpath(link, real, sizeof(real));
 	if (ret == -ENOENT || ret == -ENOTDIR)
 		return 1; /* tmpfs, overlayfs, ...: no device in sysfs */
 	if (ret) {
@@ -227,7 +198,7 @@ int pmem2_region_attr(const struct pmem2_region *r, const char *attr, char *buf,
 	if ((size_t)snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/%s",
 			     r->name, attr) >= sizeof(path))
 		return -ENAMETOOLONG;
-	return os_sysfs_read(path, buf, len);
+	return sysfs_read(path, buf, len);
 }
 
 bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,
@@ -246,12 +217,12 @@ bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,
 
 bool pmem2_all_regions_eadr(void)
 {
-	DIR *d = os_sysfs_opendir("/sys/bus/nd/devices");
+	DIR *d;
 	struct dirent *e;
 	unsigned regions = 0;
 	bool all = true;
 
-	if (!d)
+	if (sysfs_opendir("/sys/bus/nd/devices", &d))
 		return false;
 	while (all && (e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);

@@ -15,7 +15,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 struct pmem2_source;
@@ -42,6 +41,11 @@ int pmem2_region_of_source(const struct pmem2_source *src,
 int pmem2_region_attr(const struct pmem2_region *r, const char *attr,
 		      char *buf, size_t len);
 
+/* Is the region eADR (its persistence_domain reads "cpu_cache")? The
+ * domain read goes to domain ("" when unknown or absent). */
+bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,
+			  size_t domlen);
+
 /*
  * The platform-wide eADR fallback, used only when the region backing a
  * source cannot be found: true iff /sys/bus/nd/devices holds at least one
@@ -49,12 +53,5 @@ int pmem2_region_attr(const struct pmem2_region *r, const char *attr,
  * "cpu_cache". Any read error, or no region at all, gives false.
  */
 bool pmem2_all_regions_eadr(void);
-
-/*
- * Parse the text of a numeric sysfs attribute: decimal, or hexadecimal with
- * a "0x" prefix, surrounding blanks allowed. Returns 0 and *val, or -EINVAL
- * when the text is not exactly one number that fits in 64 bits.
- */
-int pmem2_parse_u64(const char *text, uint64_t *val);
 
 #endif

@@ -23,9 +23,9 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <libpmem2.h>
-#include "../core/err.h"
-#include "../core/os.h"
-#include "../core/util.h"
+#include "core/err.h"
+#include "core/os.h"
+#include "core/util.h"
 #include "map.h"
 #include "reservation.h"
 
@@ -47,10 +47,10 @@ static size_t page_size(void)
  */
 static int reserve_fixed(void *addr, size_t size, const char *what)
 {
-	void *p = os_mmap(addr, size, PLACEHOLDER_PROT,
-			  PLACEHOLDER_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p == MAP_FAILED) {
-		int e = errno;
+	void *p;
+	int e = -os_mmap(addr, size, PLACEHOLDER_PROT,
+			 PLACEHOLDER_FLAGS | MAP_FIXED_NOREPLACE, -1, 0, &p);
+	if (e) {
 		if (e == EEXIST) {
 			err_set("%s: [%p, %p) overlaps an existing mapping; "
 				"choose a free address range",
@@ -89,32 +89,32 @@ int pmem2_reserve_aligned(size_t size, size_t align, void **addr)
 			size);
 		return -ENOMEM;
 	}
-	void *p = os_mmap(NULL, total, PLACEHOLDER_PROT, PLACEHOLDER_FLAGS, -1,
-			  0);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		err_set_errno(e, "cannot reserve %zu bytes of address space",
+	void *p;
+	int ret = os_mmap(NULL, total, PLACEHOLDER_PROT, PLACEHOLDER_FLAGS, -1,
+			  0, &p);
+	if (ret) {
+		err_set_errno(-ret, "cannot reserve %zu bytes of address space",
 			      total);
-		return -e;
+		return ret;
 	}
 	uintptr_t base = (uintptr_t)p;
 	uintptr_t start = align_up(base, align);
 	size_t head = start - base;
 	size_t tail = total - head - size;
 
-	if (head && os_munmap(p, head)) {
-		int e = errno;
+	ret = head ? os_munmap(p, head) : 0;
+	if (ret) {
 		os_munmap(p, total);
-		err_set_errno(e, "cannot trim the alignment padding of a "
-				 "reservation");
-		return -e;
+		err_set_errno(-ret, "cannot trim the alignment padding of a "
+				    "reservation");
+		return ret;
 	}
-	if (tail && os_munmap((void *)(start + size), tail)) {
-		int e = errno;
+	ret = tail ? os_munmap((void *)(start + size), tail) : 0;
+	if (ret) {
 		os_munmap((void *)start, size + tail);
-		err_set_errno(e, "cannot trim the alignment padding of a "
-				 "reservation");
-		return -e;
+		err_set_errno(-ret, "cannot trim the alignment padding of a "
+				    "reservation");
+		return ret;
 	}
 	*addr = (void *)start;
 	return 0;
@@ -168,9 +168,8 @@ int pmem2_vm_reservation_new(struct pmem2_vm_reservation **rsv_ptr, void *addr,
 
 	rsv = os_zalloc(sizeof(*rsv));
 	if (!rsv) {
-		ret = -errno;
-		err_set_errno(-ret, "cannot allocate a reservation");
-		return ret;
+		err_set_errno(ENOMEM, "cannot allocate a reservation");
+		return -ENOMEM;
 	}
 	ret = pthread_rwlock_init(&rsv->lock, NULL);
 	if (ret) {
@@ -224,12 +223,12 @@ int pmem2_vm_reservation_delete(struct pmem2_vm_reservation **rsv_ptr)
 			addr, n, n == 1 ? "" : "s");
 		return PMEM2_E_VM_RESERVATION_NOT_EMPTY;
 	}
-	if (os_munmap(rsv->addr, rsv->size)) {
-		int e = errno;
+	int ret = os_munmap(rsv->addr, rsv->size);
+	if (ret) {
 		pthread_rwlock_unlock(&rsv->lock);
-		err_set_errno(e, "cannot release reservation [%p, +%zu)",
+		err_set_errno(-ret, "cannot release reservation [%p, +%zu)",
 			      rsv->addr, rsv->size);
-		return -e;
+		return ret;
 	}
 	pthread_rwlock_unlock(&rsv->lock);
 	pthread_rwlock_destroy(&rsv->lock);
@@ -365,11 +364,11 @@ int pmem2_vm_reservation_shrink(struct pmem2_vm_reservation *rsv, size_t offset,
 		ret = PMEM2_E_VM_RESERVATION_NOT_EMPTY;
 		goto out;
 	}
-	if (os_munmap((void *)s, size)) {
-		int e = errno;
-		err_set_errno(e, "cannot release [%p, +%zu) of a reservation",
+	ret = os_munmap((void *)s, size);
+	if (ret) {
+		err_set_errno(-ret,
+			      "cannot release [%p, +%zu) of a reservation",
 			      (void *)s, size);
-		ret = -e;
 		goto out;
 	}
 	if (offset == 0) {
@@ -561,15 +560,15 @@ out:
 
 int pmem2_placeholder_restore(void *addr, size_t len)
 {
-	void *p = os_mmap(addr, len, PLACEHOLDER_PROT,
-			  PLACEHOLDER_FLAGS | MAP_FIXED, -1, 0);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		err_set_errno(e,
+	void *p;
+	int ret = os_mmap(addr, len, PLACEHOLDER_PROT,
+			  PLACEHOLDER_FLAGS | MAP_FIXED, -1, 0, &p);
+	if (ret) {
+		err_set_errno(-ret,
 			      "cannot put a reservation placeholder over "
 			      "[%p, +%zu)",
 			      addr, len);
-		return -e;
+		return ret;
 	}
 	return 0;
 }

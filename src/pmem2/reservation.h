@@ -7,7 +7,7 @@
 #define PMEM2_RESERVATION_H
 
 #include <pthread.h>
-#include "../core/itree.h"
+#include "core/itree.h"
 
 struct pmem2_map;
 

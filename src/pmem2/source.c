@@ -21,6 +21,7 @@
 
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "core/util.h"
 #include "region.h"
 #include "source.h"
@@ -69,7 +70,7 @@ int pmem2_source_type_from_stat(const struct stat *st,
 	unsigned maj = major(st->st_rdev), min = minor(st->st_rdev);
 	char path[96], real[PATH_MAX];
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem", maj, min);
-	int ret = os_sysfs_realpath(path, real, sizeof(real));
+	int ret = sysfs_realpath(path, real, sizeof(real));
 	if (ret == -ENOENT || ret == -ENOTDIR) {
 		err_set("character device %u:%u is not a Device DAX (%s does "
 			"not exist); only regular files and Device DAX "
@@ -114,7 +115,7 @@ int pmem2_source_from_fd(struct pmem2_source **src, int fd)
 
 	int flags = os_fcntl_getfl(fd);
 	if (flags < 0) {
-		int e = errno;
+		int e = -flags;
 		if (e == EBADF) {
 			err_set("file descriptor %d is not open; pass a "
 				"descriptor of an open file",
@@ -140,10 +141,10 @@ int pmem2_source_from_fd(struct pmem2_source **src, int fd)
 		return PMEM2_E_INVALID_FILE_HANDLE;
 	}
 
-	if (os_fstat(fd, &st)) {
-		int e = errno;
-		err_set_errno(e, "cannot fstat file descriptor %d", fd);
-		return e == EBADF ? PMEM2_E_INVALID_FILE_HANDLE : -e;
+	ret = os_fstat(fd, &st);
+	if (ret) {
+		err_set_errno(-ret, "cannot fstat file descriptor %d", fd);
+		return ret == -EBADF ? PMEM2_E_INVALID_FILE_HANDLE : ret;
 	}
 
 	ret = pmem2_source_type_from_stat(&st, &type);
@@ -215,29 +216,29 @@ EXPORT_V1_V2(pmem2_source_delete);
 int pmem2_devdax_size(dev_t rdev, size_t *size)
 {
 	unsigned maj = major(rdev), min = minor(rdev);
-	char path[96], buf[64];
+	char path[96], text[SYSFS_NUM_TEXT];
 	uint64_t v;
 
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/size", maj, min);
-	int n = os_sysfs_read(path, buf, sizeof(buf));
-	if (n == -ENOENT || n == -ENOTDIR) {
+	int ret = sysfs_read_u64(path, &v, text);
+	if (ret == -ENOENT || ret == -ENOTDIR) {
 		err_set("cannot find the size of Device DAX %u:%u: %s does "
 			"not exist; is the device still configured?",
 			maj, min, path);
 		return PMEM2_E_DAX_REGION_NOT_FOUND;
 	}
-	if (n < 0) {
-		err_set_errno(-n,
+	if (ret == SYSFS_E_NOT_NUMBER || (ret == 0 && v > SIZE_MAX)) {
+		err_set("Device DAX %u:%u: %s holds \"%s\", not a size in "
+			"bytes",
+			maj, min, path, text);
+		return PMEM2_E_INVALID_SIZE_FORMAT;
+	}
+	if (ret < 0) {
+		err_set_errno(-ret,
 			      "cannot read the size of Device DAX %u:%u "
 			      "from %s",
 			      maj, min, path);
-		return n;
-	}
-	if (pmem2_parse_u64(buf, &v) || v > SIZE_MAX) {
-		err_set("Device DAX %u:%u: %s holds \"%s\", not a size in "
-			"bytes",
-			maj, min, path, buf);
-		return PMEM2_E_INVALID_SIZE_FORMAT;
+		return ret;
 	}
 	*size = (size_t)v;
 	return 0;
@@ -246,24 +247,24 @@ int pmem2_devdax_size(dev_t rdev, size_t *size)
 /* Read an alignment attribute. 0: found, 1: no such file, < 0: error. */
 static int read_align(const char *path, dev_t rdev, size_t *align)
 {
-	char buf[64];
+	char text[SYSFS_NUM_TEXT];
 	uint64_t v;
 
-	int n = os_sysfs_read(path, buf, sizeof(buf));
-	if (n == -ENOENT || n == -ENOTDIR)
+	int ret = sysfs_read_u64(path, &v, text);
+	if (ret == -ENOENT || ret == -ENOTDIR)
 		return 1;
-	if (n < 0) {
-		err_set_errno(-n,
+	if (ret == SYSFS_E_NOT_NUMBER) {
+		err_set("Device DAX %u:%u: %s holds \"%s\", not an alignment "
+			"in bytes",
+			major(rdev), minor(rdev), path, text);
+		return PMEM2_E_INVALID_ALIGNMENT_FORMAT;
+	}
+	if (ret < 0) {
+		err_set_errno(-ret,
 			      "cannot read the alignment of Device DAX "
 			      "%u:%u from %s",
 			      major(rdev), minor(rdev), path);
-		return n;
-	}
-	if (pmem2_parse_u64(buf, &v)) {
-		err_set("Device DAX %u:%u: %s holds \"%s\", not an alignment "
-			"in bytes",
-			major(rdev), minor(rdev), path, buf);
-		return PMEM2_E_INVALID_ALIGNMENT_FORMAT;
+		return ret;
 	}
 	if (v > SIZE_MAX || !is_pow2((size_t)v) ||
 	    v < (uint64_t)os_page_size()) {
@@ -299,7 +300,7 @@ int pmem2_devdax_alignment(dev_t rdev, size_t *align)
 
 	/* older kernels: walk up to the directory holding dax_region/ */
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", maj, min);
-	ret = os_sysfs_realpath(path, dir, sizeof(dir));
+	ret = sysfs_realpath(path, dir, sizeof(dir));
 	if (ret && ret != -ENOENT && ret != -ENOTDIR) {
 		err_set_errno(-ret,
 			      "cannot resolve %s to find the alignment "
@@ -334,6 +335,7 @@ int pmem2_devdax_alignment(dev_t rdev, size_t *align)
 int pmem2_source_size(const struct pmem2_source *src, size_t *size)
 {
 	struct stat st;
+	int ret;
 
 	if (src->type == PMEM2_SOURCE_ANON) {
 		*size = src->anon_size;
@@ -342,13 +344,13 @@ int pmem2_source_size(const struct pmem2_source *src, size_t *size)
 
 	switch (src->ftype) {
 	case PMEM2_FTYPE_REG:
-		if (os_fstat(src->fd, &st)) {
-			int e = errno;
-			err_set_errno(e,
+		ret = os_fstat(src->fd, &st);
+		if (ret) {
+			err_set_errno(-ret,
 				      "cannot fstat file descriptor %d of "
 				      "the source (was it closed?)",
 				      src->fd);
-			return -e;
+			return ret;
 		}
 		if (st.st_size < 0) {
 			err_set("file descriptor %d reports a negative size "

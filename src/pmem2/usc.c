@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "core/os.h"
+#include "core/sysfs.h"
 #include "core/util.h"
 #include "region.h"
 #include "source.h"
@@ -116,10 +116,10 @@ static int id_cb(const char *nmem, void *arg)
 	char path[PATH_MAX], id[256];
 
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/nfit/id", nmem);
-	int n = os_sysfs_read(path, id, sizeof(id));
+	int n = sysfs_read(path, id, sizeof(id));
 	if (n == -ENOENT) {
 		snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/id", nmem);
-		n = os_sysfs_read(path, id, sizeof(id));
+		n = sysfs_read(path, id, sizeof(id));
 	}
 	if (n == -ENOENT) {
 		err_set("%s exposes no id (neither nfit/id nor id in "
@@ -194,34 +194,34 @@ EXPORT_V1_V2(pmem2_source_device_id);
 static int usc_cb(const char *nmem, void *arg)
 {
 	uint64_t *sum = arg, v;
-	char path[PATH_MAX], buf[64];
+	char path[PATH_MAX], text[SYSFS_NUM_TEXT];
 
 	snprintf(path, sizeof(path),
 		 "/sys/bus/nd/devices/%s/nfit/dirty_shutdown", nmem);
-	int n = os_sysfs_read(path, buf, sizeof(buf));
-	if (n == -ENOENT) {
+	int ret = sysfs_read_u64(path, &v, text);
+	if (ret == -ENOENT) {
 		err_set("%s exposes no dirty_shutdown count (emulated "
 			"NVDIMM?), so the unsafe shutdown count is unknown",
 			nmem);
 		return PMEM2_E_NOSUPP;
 	}
-	if (n < 0) {
-		err_set_errno(-n, "cannot read %s", path);
-		return n;
-	}
-	if (buf[0] == '-') {
+	if (ret == SYSFS_E_NOT_NUMBER && text[0] == '-') {
 		err_set("%s reports an unknown dirty shutdown count (%s)", nmem,
-			buf);
+			text);
 		return PMEM2_E_NOSUPP;
 	}
-	if (pmem2_parse_u64(buf, &v)) {
-		err_set("%s holds \"%s\", not a count", path, buf);
+	if (ret == SYSFS_E_NOT_NUMBER) {
+		err_set("%s holds \"%s\", not a count", path, text);
 		return PMEM2_E_INVALID_DEV_FORMAT;
+	}
+	if (ret < 0) {
+		err_set_errno(-ret, "cannot read %s", path);
+		return ret;
 	}
 	if (__builtin_add_overflow(*sum, v, sum)) {
 		err_set("the unsafe shutdown counts of the DIMMs overflow "
 			"64 bits (%s holds %s)",
-			path, buf);
+			path, text);
 		return PMEM2_E_INVALID_DEV_FORMAT;
 	}
 	return 0;
@@ -249,36 +249,33 @@ EXPORT_V1_V2(pmem2_source_device_usc);
 int pmem2_source_numa_node(const struct pmem2_source *src, int *numa_node)
 {
 	struct pmem2_region r;
-	char buf[32];
-	uint64_t v;
+	char path[PATH_MAX], text[SYSFS_NUM_TEXT];
+	int64_t v;
 
 	int ret = source_region(src, "NUMA node", PMEM2_E_DAX_REGION_NOT_FOUND,
 				&r);
 	if (ret)
 		return ret;
-	int n = pmem2_region_attr(&r, "numa_node", buf, sizeof(buf));
-	if (n == -ENOENT) {
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/numa_node",
+		 r.name);
+	ret = sysfs_read_s64(path, &v, text);
+	if (ret == -ENOENT) {
 		err_set("%s exposes no numa_node attribute (kernel without "
 			"NUMA support?)",
 			r.name);
 		return PMEM2_E_NOSUPP;
 	}
-	if (n < 0) {
-		err_set_errno(-n,
-			      "cannot read /sys/bus/nd/devices/%s/"
-			      "numa_node",
-			      r.name);
-		return n;
-	}
 	/* -1: the region has no NUMA affinity; passed on as it is */
-	bool neg = buf[0] == '-';
-	if (pmem2_parse_u64(buf + neg, &v) || v > (neg ? 1 : INT_MAX)) {
-		err_set("/sys/bus/nd/devices/%s/numa_node holds \"%s\", not "
-			"a NUMA node number",
-			r.name, buf);
+	if (ret == SYSFS_E_NOT_NUMBER ||
+	    (ret == 0 && (v < -1 || v > INT_MAX))) {
+		err_set("%s holds \"%s\", not a NUMA node number", path, text);
 		return PMEM2_E_INVALID_DEV_FORMAT;
 	}
-	*numa_node = neg ? -(int)v : (int)v;
+	if (ret < 0) {
+		err_set_errno(-ret, "cannot read %s", path);
+		return ret;
+	}
+	*numa_node = (int)v;
 	return 0;
 }
 EXPORT_V1_V2(pmem2_source_numa_node);

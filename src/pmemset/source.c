@@ -99,9 +99,9 @@ static int source_from_fd(struct pmemset_source **src, int fd,
 	struct stat st;
 	int ret;
 
-	if (os_fstat(fd, &st)) {
-		ret = -errno;
-		err_set_errno(errno, "cannot fstat %s", what);
+	ret = os_fstat(fd, &st);
+	if (ret) {
+		err_set_errno(-ret, "cannot fstat %s", what);
 		goto err_close;
 	}
 	ret = pmem2_source_from_fd(&p2, fd);
@@ -159,7 +159,7 @@ PUBLIC int pmemset_xsource_from_file(struct pmemset_source **src,
 
 	int fd = os_open(file, oflags, mode);
 	if (fd < 0) {
-		int e = errno;
+		int e = -fd;
 		if (e == ENOENT && !(oflags & O_CREAT)) {
 			err_set("file %s does not exist; create it or pass "
 				"PMEMSET_SOURCE_FILE_CREATE_IF_NEEDED",
@@ -182,30 +182,28 @@ PUBLIC int pmemset_source_from_file(struct pmemset_source **src,
 
 /*
  * mkstemp in dir, then unlink: the fallback where O_TMPFILE is not
- * supported. Returns the descriptor; -1 with errno when the file cannot be
- * made; -2 (message set, naming the file, which stays behind) when it was
- * made but cannot be unlinked.
+ * supported. Returns the descriptor; -errno when the file cannot be made;
+ * PMEMSET_E_CANNOT_CREATE_TEMP_FILE (message set, naming the file, which
+ * stays behind) when it was made but cannot be unlinked.
  */
 static int tmpfile_named_unlinked(const char *dir)
 {
 	char path[PATH_MAX];
 	if ((size_t)snprintf(path, sizeof(path), "%s/pmemset.XXXXXX", dir) >=
-	    sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
+	    sizeof(path))
+		return -ENAMETOOLONG;
 	int fd = os_mkstemp(path);
 	if (fd < 0)
-		return -1;
-	if (os_unlink(path)) {
-		int e = errno;
+		return fd;
+	int e = -os_unlink(path);
+	if (e) {
 		os_close(fd);
 		err_set_errno(e,
 			      "created the temporary file %s but cannot "
 			      "unlink it (this file system has no O_TMPFILE); "
 			      "remove it by hand",
 			      path);
-		return -2;
+		return PMEMSET_E_CANNOT_CREATE_TEMP_FILE;
 	}
 	return fd;
 }
@@ -226,16 +224,15 @@ PUBLIC int pmemset_source_from_temporary(struct pmemset_source **src,
 	}
 	/* O_EXCL: the unnamed file can never be given a name (linkat) */
 	int fd = os_open(dir, O_TMPFILE | O_RDWR | O_EXCL, 0600);
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
-		       errno == EINVAL)) {
+	if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
 		/* no O_TMPFILE on this file system: a named file, unlinked
 		 * at once (it is gone with its last descriptor and map) */
 		fd = tmpfile_named_unlinked(dir);
-		if (fd == -2)
-			return PMEMSET_E_CANNOT_CREATE_TEMP_FILE; /* msg set */
+		if (fd == PMEMSET_E_CANNOT_CREATE_TEMP_FILE)
+			return fd; /* message set */
 	}
 	if (fd < 0) {
-		err_set_errno(errno, "cannot create a temporary file in %s",
+		err_set_errno(-fd, "cannot create a temporary file in %s",
 			      dir);
 		return PMEMSET_E_CANNOT_CREATE_TEMP_FILE;
 	}
@@ -269,14 +266,10 @@ static int grow_file(int fd, size_t size, size_t need)
 	int r;
 	do {
 		r = os_fallocate(fd, 0, (off_t)size, (off_t)(need - size));
-	} while (r && errno == EINTR);
-	if (!r)
-		return 0;
-	if (errno != EOPNOTSUPP && errno != ENOSYS)
-		return -errno;
-	if (os_ftruncate(fd, (off_t)need))
-		return -errno;
-	return 0;
+	} while (r == -EINTR);
+	if (r != -EOPNOTSUPP && r != -ENOSYS)
+		return r;
+	return os_ftruncate(fd, (off_t)need);
 }
 
 int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_draft.c -- the seed-002 draft API: pmem2_config_set_fd + pmem2_map +
- * pmem2_unmap, with the errors that seed lists.
+ * test_draft.c -- the early draft of libpmem2's mapping API, from before
+ * PMDK 1.10 renamed pmem2_map to pmem2_map_new (<libpmem2/draft.h>):
+ * pmem2_config_set_fd + pmem2_map + pmem2_unmap, with the errors the
+ * draft's manual page lists (PMEM2_E_FILE_HANDLE_NOT_SET,
+ * PMEM2_E_INVALID_FILE_HANDLE, PMEM2_E_MAP_RANGE, ...).
  */
 #include <fcntl.h>
 #include <stdint.h>

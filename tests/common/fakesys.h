@@ -5,16 +5,16 @@
  * disks, Device DAX, DIMMs, bad blocks) without the hardware.
  *
  * A white-box test points the library at the tree with
- * os_sysfs_set_root(root) (src/core/os.h) and restores it with
- * os_sysfs_set_root(NULL). This file does not depend on the library.
+ * sysfs_set_root(root) (src/core/sysfs.h) and restores it with
+ * sysfs_set_root(NULL). This file does not depend on the library.
  *
  *	char root[PATH_MAX];
  *	fakesys_create(root, sizeof(root));
  *	fakesys_region(root, 1, "cpu_cache");
  *	fakesys_fsdax(root, 1, 0, "pmem1", st.st_dev, NULL, 0);
- *	os_sysfs_set_root(root);
+ *	sysfs_set_root(root);
  *	... the file with st_dev now looks like it is on region1 ...
- *	os_sysfs_set_root(NULL);
+ *	sysfs_set_root(NULL);
  *	fakesys_destroy(root);
  *
  * `rel` paths are relative to the root, i.e. what follows "/sys/" in a real

@@ -39,6 +39,8 @@
 #include <unistd.h>
 
 #include <libpmem2.h>
+/* the tree's one granularity-name helper (header-only, public API only) */
+#include "../../src/core/granularity_name.h"
 
 #include "compat.h"
 
@@ -159,20 +161,6 @@ static void die(const char *what)
 	exit(2);
 }
 
-static const char *gran_name(int g)
-{
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-		return "BYTE";
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		return "CACHE_LINE";
-	case PMEM2_GRANULARITY_PAGE:
-		return "PAGE";
-	default:
-		return "INVALID";
-	}
-}
-
 static int aligned(const void *p, size_t a)
 {
 	return ((uintptr_t)p % a) == 0;
@@ -187,7 +175,7 @@ static const char *describe(struct pmem2_map *map)
 
 	snprintf(buf, sizeof(buf), "size=%zu gran=%s aligned2m=%d perms=%s",
 		 pmem2_map_get_size(map),
-		 gran_name(pmem2_map_get_store_granularity(map)),
+		 granularity_name(pmem2_map_get_store_granularity(map)),
 		 aligned(a, 2 * MiB), compat_perms(a, perms));
 	return buf;
 }
@@ -1258,7 +1246,7 @@ static void from_existing(void)
 	out("mfe_page", "at=%d size=%zu gran=%s",
 	    map && pmem2_map_get_address(map) == p,
 	    map ? pmem2_map_get_size(map) : 0,
-	    map ? gran_name(pmem2_map_get_store_granularity(map)) : "-");
+	    map ? granularity_name(pmem2_map_get_store_granularity(map)) : "-");
 
 	other = (struct pmem2_map *)&other;
 	CALL(pmem2_map_from_existing(&other, src, p + MiB, PAGE,
@@ -1314,13 +1302,13 @@ static void from_existing(void)
 	CALL(pmem2_map_from_existing(&map, src, p, MiB,
 				     PMEM2_GRANULARITY_BYTE));
 	out("mfe_again_byte", "gran=%s",
-	    map ? gran_name(pmem2_map_get_store_granularity(map)) : "-");
+	    map ? granularity_name(pmem2_map_get_store_granularity(map)) : "-");
 	if (map)
 		pmem2_map_delete(&map);
 	CALL(pmem2_map_from_existing(&map, src, p, MiB,
 				     PMEM2_GRANULARITY_CACHE_LINE));
 	out("mfe_again_cache_line", "gran=%s",
-	    map ? gran_name(pmem2_map_get_store_granularity(map)) : "-");
+	    map ? granularity_name(pmem2_map_get_store_granularity(map)) : "-");
 	if (map)
 		pmem2_map_delete(&map);
 

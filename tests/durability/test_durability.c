@@ -3,7 +3,8 @@
  * test_durability.c -- the durability proof of every copy kernel.
  *
  * Byte comparisons cannot see a missing flush or fence (PMDK shipped such a
- * data-loss bug, users.md #18): the bytes are right in the cache either way.
+ * data-loss bug: its non-temporal memcpy lacked the final sfence, fixed in
+ * 1.9.3, 1.10.1 and 1.11.1): the bytes are right in the cache either way.
  * This program is linked with the instrumented library (pmem2_instrumented,
  * built with PMEM2_INSTRUMENT), whose kernels report every ordinary store,
  * streaming store, cache-line flush, fence and msync, in order, to a hook.
@@ -52,9 +53,11 @@
 #include <unistd.h>
 #include "test.h"
 #include "core/err.h"
+#include "core/granularity_name.h"
 #include "core/util.h"
 #include "pmem2/map.h"
 #include "pmem2/persist.h"
+#include "pmem2/registry.h"
 
 #ifndef PMEM2_INSTRUMENT
 #error "link with pmem2_instrumented (PMEM2_INSTRUMENT)"
@@ -455,7 +458,7 @@ static void one_case(struct config *cfg, enum op op, unsigned flags, size_t len,
 		problem("%lu lines flushed twice", M.dup_flushes);
 	if (g != PMEM2_GRANULARITY_CACHE_LINE && M.flushes)
 		problem("%lu cache flushes on a %s map (wasted)", M.flushes,
-			g == PMEM2_GRANULARITY_BYTE ? "BYTE" : "PAGE");
+			granularity_name(g));
 
 	if (flags & NOFLUSH) {
 		if (M.flushes || M.nts || M.fences || M.msyncs)
@@ -645,13 +648,6 @@ static void matrix(struct config *cfg, size_t min_len)
 	pfd_case(cfg, BIG, 5);
 }
 
-static const char *gname(enum pmem2_granularity g)
-{
-	return g == PMEM2_GRANULARITY_BYTE	   ? "BYTE"
-	       : g == PMEM2_GRANULARITY_CACHE_LINE ? "CACHE_LINE"
-						   : "PAGE";
-}
-
 static unsigned long total_cases;
 static char ran[1024], not_run[1024];
 
@@ -680,8 +676,9 @@ static void run_config(const char *engine, enum pmem2_granularity g,
 	CHECK_RC(pmem2_persist_force(&f), 0);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.g = g;
-	snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine, gname(g),
-		 flush ? "/" : "", flush ? flush : "", variant);
+	snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine,
+		 granularity_name(g), flush ? "/" : "", flush ? flush : "",
+		 variant);
 	pmem2_mem_ops_get(g, &cfg.ops);
 	matrix(&cfg, min_len);
 	total_cases += cfg.cases;
@@ -810,7 +807,7 @@ TEST(model_catches_bugs)
 	CHECK(strstr(M.problem, "never flushed") != NULL, "late store: %s",
 	      M.problem);
 
-	/* streaming stores without the final fence (users.md #18) */
+	/* streaming stores without the final fence (PMDK's data-loss bug) */
 	model_reset(lo, hi);
 	hook(PMEM2_INSTR_NT, p, 200, NULL);
 	check_lines(PMEM2_GRANULARITY_CACHE_LINE, lo, hi, DURABLE, "t");

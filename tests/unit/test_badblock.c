@@ -24,6 +24,7 @@
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
@@ -51,12 +52,12 @@ static void fake_begin(void)
 	fakesys_region(root, 1, "memory_controller");
 	fakesys_fsdax(root, 1, 0, "pmem1", st.st_dev, disk, sizeof(disk));
 	snprintf(bbfile, sizeof(bbfile), "%s/badblocks", disk);
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 }
 
 static void fake_end(void)
 {
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 
@@ -328,7 +329,7 @@ TEST(not_on_pmem)
 	/* an empty sysfs: the file is on no region; quiet */
 	if (fakesys_create(root, sizeof(root)))
 		exit(2);
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	int efd = test_tmpfile(0, path, sizeof(path), 1);
 	fflush(stderr);
 	int saved = dup(2);
@@ -377,7 +378,7 @@ TEST(clear)
 	CHECK_RC(pmem2_source_from_fd(&s, cfd), 0);
 	if (fakesys_create(root, sizeof(root)))
 		exit(2);
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	CHECK_RC(pmem2_badblock_context_new(&ctx, s), 0);
 	if (!ctx)
 		goto out;
@@ -386,7 +387,7 @@ TEST(clear)
 	int rc = pmem2_badblock_clear(ctx, &bb);
 	if (rc == -EOPNOTSUPP) {
 		pmem2_badblock_context_delete(&ctx);
-		os_sysfs_set_root(NULL);
+		sysfs_set_root(NULL);
 		fakesys_destroy(root);
 		pmem2_source_delete(&s);
 		close(cfd);
@@ -427,7 +428,7 @@ TEST(clear)
 
 	pmem2_badblock_context_delete(&ctx);
 out:
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 	pmem2_source_delete(&s);
 	close(cfd);
@@ -455,7 +456,7 @@ TEST(devdax)
 	snprintf(f, sizeof(f), "%s/resource", dpath);
 	fakesys_write(root, f, "0x100200000\n");
 	fakesys_write(root, rbb, "%s", "");
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	int zfd = open("/dev/zero", O_RDWR);
 	CHECK_RC(pmem2_source_from_fd(&dax, zfd), 0);
 	if (!dax)
@@ -546,7 +547,7 @@ TEST(devdax)
 	pmem2_source_delete(&dax);
 out:
 	close(zfd);
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 

@@ -18,6 +18,7 @@
 #include "fakesys.h"
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/map.h"
 #include "pmem2/persist.h"
 
@@ -165,13 +166,13 @@ static int setup_tree(void)
 	    fakesys_region(root, 3, "memory_controller") ||
 	    fakesys_devdax(root, 3, 0, rdev, LEN, 4096, NULL, 0))
 		return -1;
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	return 0;
 }
 
 static void teardown_tree(void)
 {
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 
@@ -290,7 +291,7 @@ TEST(devdax_no_region)
 
 	if (fakesys_create(root, sizeof(root)))
 		SKIP("cannot build the fake sysfs tree");
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	map_devdax(&f, rdev);
 	CHECK_RC(pmem2_deep_flush(&f.map, f.map.addr, LEN), 0);
 	unmap(&f);

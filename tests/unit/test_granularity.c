@@ -22,6 +22,7 @@
 #include "fakesys.h"
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/granularity.h"
 #include "pmem2/source.h"
 
@@ -188,7 +189,7 @@ TEST(per_region_eadr)
 
 	unsetenv(FORCE);
 	build_tree();
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 
 	/* region1 is cpu_cache although region2 is not: PMDK says
 	 * CACHE_LINE here, we say BYTE */
@@ -292,14 +293,14 @@ TEST(per_region_eadr)
 	CHECK_EQ(d.available, PMEM2_GRANULARITY_CACHE_LINE);
 
 	/* no NVDIMM at all */
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 	CHECK(fakesys_create(root, sizeof(root)) == 0, "empty tree");
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	pmem2_granularity_decide(&none, false, false, true, 0, &d);
 	CHECK_EQ(d.available, PMEM2_GRANULARITY_CACHE_LINE);
 
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 

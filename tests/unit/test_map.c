@@ -30,8 +30,10 @@
 #include "fakesys.h"
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/config.h"
 #include "pmem2/map.h"
+#include "pmem2/registry.h"
 #include "pmem2/reservation.h"
 #include "pmem2/source.h"
 
@@ -449,7 +451,7 @@ TEST(device_alignment)
 	size_t before = proc_mapped_bytes();
 
 	make_fake_devdax();
-	os_sysfs_set_root(fake_root);
+	sysfs_set_root(fake_root);
 
 	pmem2_config_set_sharing(cfg, PMEM2_PRIVATE);
 	CHECK_RC(pmem2_map_new(&map, cfg, &src), PMEM2_E_SRC_DEVDAX_PRIVATE);
@@ -486,7 +488,7 @@ TEST(device_alignment)
 	CHECK_RC(pmem2_map_delete(&map), 0);
 	CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
 
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(fake_root);
 	CHECK_VM_EQ(proc_mapped_bytes(), before);
 	pmem2_config_delete(&cfg);

@@ -24,6 +24,7 @@
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
@@ -150,7 +151,7 @@ static struct pmem2_source *dax_open(unsigned long long size, int flags,
 	    fakesys_region(root, 0, "cpu_cache") ||
 	    fakesys_devdax(root, 0, 0, zero_rdev, size, ALIGN, NULL, 0))
 		return NULL;
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	*fd = open("/dev/zero", flags);
 	if (pmem2_source_from_fd(&src, *fd))
 		printf("dax source: %s\n", err_msg());
@@ -161,7 +162,7 @@ static void dax_close(struct pmem2_source **src, int fd)
 {
 	pmem2_source_delete(src);
 	close(fd);
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 

@@ -30,11 +30,14 @@
 #include <unistd.h>
 #include "test.h"
 #include "core/err.h"
+#include "core/granularity_name.h"
 #include "core/os.h"
 #include "core/util.h"
 #include "pmem2/cpu.h"
 #include "pmem2/map.h"
+#include "pmem2/page_sync.h"
 #include "pmem2/persist.h"
+#include "pmem2/registry.h"
 
 #define NODRAIN PMEM2_F_MEM_NODRAIN
 #define NT PMEM2_F_MEM_NONTEMPORAL
@@ -183,13 +186,6 @@ static void check_durability(struct arena *a, enum op op, unsigned flags,
 /* ------------------------------------------------------------------ */
 /* one case                                                            */
 
-static const char *gname(enum pmem2_granularity g)
-{
-	return g == PMEM2_GRANULARITY_BYTE	   ? "BYTE"
-	       : g == PMEM2_GRANULARITY_CACHE_LINE ? "CACHE_LINE"
-						   : "PAGE";
-}
-
 static char *src_base(struct arena *a)
 {
 	return a->buf + PAD;
@@ -221,7 +217,8 @@ static void one_case(struct arena *a, enum op op, unsigned flags, size_t len,
 	}
 	snprintf(what, sizeof(what),
 		 "%s op %d flags 0x%x len %zu doff %zu soff %zu delta %ld",
-		 gname(a->g), (int)op, flags, len, doff, soff, delta);
+		 granularity_name(a->g), (int)op, flags, len, doff, soff,
+		 delta);
 
 	if (op == OP_OVERLAP) {
 		char *lo = MIN(src, dst);
@@ -387,9 +384,9 @@ TEST(matrix_page)
 static void pfd_case(struct arena *a, enum op op, char *p, size_t len)
 {
 	char what[96];
-	snprintf(what, sizeof(what), "%s %s len %zu off %zu", gname(a->g),
-		 op == OP_PERSIST ? "persist" : "flush", len,
-		 (size_t)((uintptr_t)p & 63));
+	snprintf(what, sizeof(what), "%s %s len %zu off %zu",
+		 granularity_name(a->g), op == OP_PERSIST ? "persist" : "flush",
+		 len, (size_t)((uintptr_t)p & 63));
 	instr_reset();
 	os_fault_reset();
 	if (op == OP_PERSIST)
@@ -421,7 +418,7 @@ TEST(persist_flush_drain)
 		CHECK_EQ(os_fault_calls(OS_MSYNC), 0);
 		/* memcpy is the overlap-safe memmove, as in PMDK */
 		CHECK(a.ops.memcpy == a.ops.memmove, "%s: memcpy != memmove",
-		      gname(gs[i]));
+		      granularity_name(gs[i]));
 		arena_close(&a);
 	}
 }

@@ -17,6 +17,7 @@
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/granularity.h"
 #include "pmem2/region.h"
 #include "pmem2/source.h"
@@ -59,12 +60,12 @@ static void fake_begin(void)
 		printf("cannot create a fake sysfs tree\n");
 		exit(2);
 	}
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 }
 
 static void fake_end(void)
 {
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 
@@ -90,21 +91,21 @@ static struct pmem2_source *devdax_src(void)
 TEST(parse_u64)
 {
 	uint64_t v = 0;
-	CHECK_RC(pmem2_parse_u64("0", &v), 0);
+	CHECK_RC(sysfs_parse_u64("0", &v), 0);
 	CHECK_EQ(v, 0);
-	CHECK_RC(pmem2_parse_u64("  42\n", &v), 0);
+	CHECK_RC(sysfs_parse_u64("  42\n", &v), 0);
 	CHECK_EQ(v, 42);
-	CHECK_RC(pmem2_parse_u64("0x10", &v), 0);
+	CHECK_RC(sysfs_parse_u64("0x10", &v), 0);
 	CHECK_EQ(v, 16);
-	CHECK_RC(pmem2_parse_u64("0X1f", &v), 0);
+	CHECK_RC(sysfs_parse_u64("0X1f", &v), 0);
 	CHECK_EQ(v, 31);
-	CHECK_RC(pmem2_parse_u64("18446744073709551615", &v), 0);
+	CHECK_RC(sysfs_parse_u64("18446744073709551615", &v), 0);
 	CHECK(v == UINT64_MAX, "max");
 	const char *bad[] = {"",   " ",	  "-1", "+1",  "1 2",
 			     "0x", "0xg", "1k", "abc", "18446744073709551616"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = 77;
-		CHECK(pmem2_parse_u64(bad[i], &v) == -EINVAL, "\"%s\" accepted",
+		CHECK(sysfs_parse_u64(bad[i], &v) == -EINVAL, "\"%s\" accepted",
 		      bad[i]);
 		CHECK_EQ(v, 77);
 	}

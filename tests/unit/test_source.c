@@ -15,6 +15,7 @@
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
@@ -34,13 +35,13 @@ static int fake_devdax(unsigned long long size, unsigned long long align)
 	    fakesys_devdax(root, 0, 0, zero_rdev, size, align, daxpath,
 			   sizeof(daxpath)))
 		return -1;
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	return 0;
 }
 
 static void fake_done(void)
 {
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 
@@ -134,7 +135,7 @@ TEST(invalid_types)
 	fakesys_symlink(root, "devices/virtual/mem/null/subsystem",
 			"/class/mem");
 	fakesys_symlink(root, rel, "../../devices/virtual/mem/null");
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	CHECK_ERR(pmem2_source_from_fd(&src, n), PMEM2_E_INVALID_FILE_TYPE);
 	CHECK(strstr(err_msg(), "\"mem\"") != NULL, "message: %s", err_msg());
 	fakesys_remove(root, rel);
@@ -380,7 +381,7 @@ TEST(devdax_class_layout)
 	char target[PATH_MAX + 8];
 	snprintf(target, sizeof(target), "/%s", rel);
 	fakesys_symlink(root, link, target);
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 
 	int fd = open("/dev/zero", O_RDONLY);
 	CHECK_RC(pmem2_source_from_fd(&src, fd), 0);

@@ -15,6 +15,7 @@
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/os.h"
+#include "core/sysfs.h"
 #include "pmem2/source.h"
 #include "fakesys.h"
 #include "test.h"
@@ -42,12 +43,12 @@ static void fake_begin(void)
 	fakesys_fsdax(root, 1, 0, "pmem1", file_st.st_dev, NULL, 0);
 	fakesys_dimm(root, 1, 0, 0, ID0, "3");
 	fakesys_dimm(root, 1, 1, 1, ID1, "4");
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 }
 
 static void fake_end(void)
 {
-	os_sysfs_set_root(NULL);
+	sysfs_set_root(NULL);
 	fakesys_destroy(root);
 }
 
@@ -205,7 +206,7 @@ TEST(not_supported)
 	/* a file on no region */
 	if (fakesys_create(root, sizeof(root)))
 		exit(2);
-	os_sysfs_set_root(root);
+	sysfs_set_root(root);
 	CHECK_ERR(pmem2_source_device_id(src, NULL, &len), PMEM2_E_NOSUPP);
 	CHECK_MSG("not on persistent memory");
 	CHECK_ERR(pmem2_source_device_usc(src, &usc), PMEM2_E_NOSUPP);

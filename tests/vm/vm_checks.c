@@ -31,34 +31,27 @@
 
 #include <libpmem2.h>
 #include "test.h"
+/* the tree's one granularity-name helper (header-only, public API only) */
+#include "../../src/core/granularity_name.h"
 
 #define FILE_SIZE ((size_t)2 << 20)
 #define PATTERN_LEN ((size_t)64 << 10) /* TCG is slow: keep copies small */
 
-static const char *gran_str(enum pmem2_granularity g)
-{
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-		return "BYTE";
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		return "CACHE_LINE";
-	case PMEM2_GRANULARITY_PAGE:
-		return "PAGE";
-	}
-	return "?";
-}
-
 static int parse_gran(const char *s, enum pmem2_granularity *g)
 {
-	if (strcmp(s, "BYTE") == 0)
-		*g = PMEM2_GRANULARITY_BYTE;
-	else if (strcmp(s, "CACHE_LINE") == 0)
-		*g = PMEM2_GRANULARITY_CACHE_LINE;
-	else if (strcmp(s, "PAGE") == 0)
-		*g = PMEM2_GRANULARITY_PAGE;
-	else
-		return -1;
-	return 0;
+	static const enum pmem2_granularity all[] = {
+		PMEM2_GRANULARITY_BYTE,
+		PMEM2_GRANULARITY_CACHE_LINE,
+		PMEM2_GRANULARITY_PAGE,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(s, granularity_name(all[i])) == 0) {
+			*g = all[i];
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* ---- sysfs, read directly: the expected answers ---- */
@@ -203,14 +196,15 @@ static void expect_gran_refused(struct file *f, enum pmem2_granularity req,
 	CHECK(ret == PMEM2_E_GRANULARITY_NOT_SUPPORTED,
 	      "%s: requiring %s returned %d (%s), expected "
 	      "PMEM2_E_GRANULARITY_NOT_SUPPORTED",
-	      f->path, gran_str(req), ret, ret ? pmem2_errormsg() : "ok");
+	      f->path, granularity_name(req), ret,
+	      ret ? pmem2_errormsg() : "ok");
 	CHECK(m == NULL, "map pointer not reset on failure");
 	if (ret == 0 && m)
 		pmem2_map_delete(&m);
 	if (ret != PMEM2_E_GRANULARITY_NOT_SUPPORTED)
 		return;
 	const char *msg = pmem2_errormsg();
-	printf("  message (requiring %s): %s\n", gran_str(req), msg);
+	printf("  message (requiring %s): %s\n", granularity_name(req), msg);
 	for (unsigned i = 0; i < nmust; i++)
 		CHECK(strcasestr(msg, must[i]) != NULL,
 		      "message lacks \"%s\": %s", must[i], msg);
@@ -297,7 +291,7 @@ static int mode_fsdax(enum pmem2_granularity want)
 		return test_done();
 	}
 	printf("== fsdax: a file on %s (%s), expecting %s\n", dir, dev,
-	       gran_str(want));
+	       granularity_name(want));
 
 	/* the answer, from the kernel: the region of the pmem block device
 	 * and its persistence domain */
@@ -325,7 +319,7 @@ static int mode_fsdax(enum pmem2_granularity want)
 
 	/* requiring exactly what the platform gives works ... */
 	ret = map(&m, &f, want, PMEM2_SHARED, 0, 0);
-	CHECK(ret == 0, "requiring %s: %d %s", gran_str(want), ret,
+	CHECK(ret == 0, "requiring %s: %d %s", granularity_name(want), ret,
 	      ret ? pmem2_errormsg() : "");
 	if (ret == 0) {
 		CHECK_EQ(pmem2_map_get_store_granularity(m), want);
@@ -338,8 +332,8 @@ static int mode_fsdax(enum pmem2_granularity want)
 	if (ret == 0) {
 		CHECK(pmem2_map_get_store_granularity(m) == want,
 		      "requiring PAGE gave %s, expected %s",
-		      gran_str(pmem2_map_get_store_granularity(m)),
-		      gran_str(want));
+		      granularity_name(pmem2_map_get_store_granularity(m)),
+		      granularity_name(want));
 		CHECK_RC(pmem2_map_delete(&m), 0);
 	}
 	/* ... and under ADR, BYTE is refused, naming the domain */
@@ -399,8 +393,8 @@ static int mode_devdax(size_t want_align, enum pmem2_granularity want)
 		CHECK(0, "PMEM_VM_DEVDAX not set: not in the pmem-vm guest?");
 		return test_done();
 	}
-	printf("== devdax: %s, expecting align %zu and %s\n", path,
-	       want_align, gran_str(want));
+	printf("== devdax: %s, expecting align %zu and %s\n", path, want_align,
+	       granularity_name(want));
 	if (file_open(&f, path, 0)) {
 		CHECK(0, "cannot open %s", path);
 		file_close(&f);

@@ -18,7 +18,7 @@
  * x86-64, elsewhere the probe reports no features.
  */
 #include <string.h>
-#include "../cpu.h"
+#include "pmem2/cpu.h"
 
 #ifdef __x86_64__
 #include <cpuid.h>

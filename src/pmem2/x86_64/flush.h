@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flush.h -- the x86-64 cache-flush, fence and 64-byte direct-store
- * primitives, included through ../memops.h.
+ * primitives, included through pmem2/memops.h.
  *
  * They are written as inline assembly with byte encodings where the
  * mnemonic needs an ISA extension (CLFLUSHOPT, CLWB, MOVDIR64B), so any

@@ -15,7 +15,7 @@
 #ifdef __x86_64__
 #include "vec_avx.h"
 #include "memset_kernels.h"
-#include "../memops_entries.h"
+#include "pmem2/memops_entries.h"
 
 MEMOPS_GEN_SET(avx, PMEM2_NTM_VEC);
 MEMOPS_GEN_SET(avx_movdir64b, PMEM2_NTM_MOVDIR64B);

@@ -15,7 +15,7 @@
 #ifdef __x86_64__
 #include "vec_sse2.h"
 #include "memset_kernels.h"
-#include "../memops_entries.h"
+#include "pmem2/memops_entries.h"
 
 MEMOPS_GEN_SET(sse2, PMEM2_NTM_VEC);
 MEMOPS_GEN_SET(sse2_movdir64b, PMEM2_NTM_MOVDIR64B);

@@ -13,7 +13,7 @@
 #endif
 
 #include <immintrin.h>
-#include "../memops.h"
+#include "pmem2/memops.h"
 
 #define VEC 32
 typedef __m256i vec_t;

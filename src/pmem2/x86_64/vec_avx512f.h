@@ -22,7 +22,7 @@
 #endif
 
 #include <immintrin.h>
-#include "../memops.h"
+#include "pmem2/memops.h"
 
 #define VEC 64
 typedef __m512i vec_t;

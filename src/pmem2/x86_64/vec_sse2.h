@@ -8,7 +8,7 @@
 #define PMEM2_VEC_H
 
 #include <emmintrin.h>
-#include "../memops.h"
+#include "pmem2/memops.h"
 
 #define VEC 16
 typedef __m128i vec_t;

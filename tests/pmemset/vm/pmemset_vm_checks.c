@@ -28,19 +28,13 @@
 #include <libpmem2.h>
 #include <libpmemset.h>
 #include "test.h"
+/* the tree's one granularity-name helper (header-only, public API only) */
+#include "../../../src/core/granularity_name.h"
 
 #define MB ((size_t)1 << 20)
 
 static const char *fsdax, *nosync = "/tmp";
 static enum pmem2_granularity want = PMEM2_GRANULARITY_CACHE_LINE;
-
-static const char *gname(enum pmem2_granularity g)
-{
-	return g == PMEM2_GRANULARITY_BYTE	   ? "BYTE"
-	       : g == PMEM2_GRANULARITY_CACHE_LINE ? "CACHE_LINE"
-	       : g == PMEM2_GRANULARITY_PAGE	   ? "PAGE"
-						   : "?";
-}
 
 static struct pmemset *mkset(enum pmem2_granularity req)
 {
@@ -90,8 +84,8 @@ TEST(fsdax_granularity)
 	CHECK_RC(map_len(set, src, 2 * MB, &d), 0);
 	enum pmem2_granularity g = PMEM2_GRANULARITY_PAGE;
 	CHECK_RC(pmemset_get_store_granularity(set, &g), 0);
-	CHECK(g == want, "fsdax part granularity %s, want %s", gname(g),
-	      gname(want));
+	CHECK(g == want, "fsdax part granularity %s, want %s",
+	      granularity_name(g), granularity_name(want));
 	/* growth allocated the blocks */
 	struct stat st;
 	stat(path, &st);
@@ -235,7 +229,7 @@ int main(int argc, char *argv[])
 		}
 	}
 	printf("pmemset_vm_checks: DAX dir %s (want %s), plain dir %s\n", fsdax,
-	       gname(want), nosync);
+	       granularity_name(want), nosync);
 	RUN(fsdax_granularity);
 	RUN(mixed_set);
 	RUN(coalesced_files);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * memops.c -- the state the copy engines share with the dispatcher
+ * (memops.h): the tunables every entry point reads, which the dispatcher
+ * (persist.c) writes, and, in instrumented builds, the event hook through
+ * which the kernels report every flush, fence, store and msync.
+ *
+ * It lives apart from the dispatcher so that no two files depend on each
+ * other: the dispatcher uses the engines, and both use this file.
+ */
+#include <stddef.h>
+#include "memops.h"
+#include "persist.h"
+
+MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
+	.movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD,
+	.page_movnt_threshold = PMEM2_DEFAULT_BIG_MOVE,
+	.big_move_threshold = PMEM2_DEFAULT_BIG_MOVE,
+	.big_set_threshold = PMEM2_DEFAULT_BIG_SET,
+};
+
+#ifdef PMEM2_INSTRUMENT
+__thread struct pmem2_instr_counters pmem2_instr;
+static __thread pmem2_instr_hook_fn instr_hook;
+static __thread void *instr_arg;
+
+void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg)
+{
+	instr_hook = fn;
+	instr_arg = arg;
+}
+
+void pmem2_instr_event(enum pmem2_instr_event ev, const void *addr, size_t len)
+{
+	switch (ev) {
+	case PMEM2_INSTR_FLUSH:
+		pmem2_instr.flushed_lines++;
+		break;
+	case PMEM2_INSTR_FENCE:
+		pmem2_instr.fences++;
+		break;
+	case PMEM2_INSTR_NT:
+		pmem2_instr.nt_stores++;
+		pmem2_instr.nt_bytes += len;
+		break;
+	case PMEM2_INSTR_MSYNC:
+		pmem2_instr.msyncs++;
+		break;
+	case PMEM2_INSTR_STORE:
+		pmem2_instr.stores++;
+		break;
+	}
+	if (instr_hook)
+		instr_hook(ev, addr, len, instr_arg);
+}
+#endif

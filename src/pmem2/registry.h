@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * registry.h -- the process-wide registry of live maps.
+ *
+ * It holds every map made by pmem2_map_new or pmem2_map_from_existing, so
+ * that: overlapping maps are refused (pmem2_map_from_existing of a range
+ * already registered); pmem2_map_delete recognises an unknown or
+ * already-deleted map without touching it (PMDK crashes on a second
+ * delete); and PAGE-granularity persist msyncs exactly the registered
+ * parts of a range. The registry owns its lock; no caller holds it.
+ */
+#ifndef PMEM2_REGISTRY_H
+#define PMEM2_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pmem2_map;
+
+/* Register [map->addr, +map->reserved_length) and the map object itself.
+ * PMEM2_E_MAP_EXISTS (with a message) when the range overlaps a registered
+ * map, or the object is registered already. */
+int pmem2_registry_insert(struct pmem2_map *map);
+/* PMEM2_E_MAPPING_NOT_FOUND when map is not registered (e.g. a second
+ * delete of the same pointer value). Checked under the lock by identity,
+ * so a stale pointer is never dereferenced. */
+int pmem2_registry_remove(struct pmem2_map *map);
+bool pmem2_registry_contains(const struct pmem2_map *map);
+/* msync(MS_SYNC) the page-aligned parts of [addr, addr+len) that lie in
+ * registered maps, restarting on EINTR. Returns 0 or -errno of the first
+ * failure (after trying every part). */
+int pmem2_registry_msync(const void *addr, size_t len);
+
+#endif
