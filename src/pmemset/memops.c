@@ -15,7 +15,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
-#include "pmemset_internal.h"
+#include "events.h"
 
 static bool ready(struct pmemset *set, const char *fn)
 {
@@ -44,13 +44,6 @@ static bool flags_ok(unsigned flags, const char *fn)
 	return true;
 }
 
-static void fire_drain(struct pmemset *set)
-{
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_DRAIN;
-	(void)pmemset_fire(set, &ctx);
-}
-
 /* memmove and memcpy: the same steps, reported as MOVE or COPY */
 static void *move_or_copy(struct pmemset *set, enum pmemset_event type,
 			  const char *who, void *pmemdest, void *src,
@@ -58,21 +51,15 @@ static void *move_or_copy(struct pmemset *set, enum pmemset_event type,
 {
 	if (!ready(set, who) || !flags_ok(flags, who))
 		return NULL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = type;
-	if (type == PMEMSET_EVENT_MOVE)
-		ctx.data.move = (struct pmemset_event_move){src, pmemdest, len,
-							    flags};
-	else
-		ctx.data.copy = (struct pmemset_event_copy){src, pmemdest, len,
-							    flags};
-	(void)pmemset_fire(set, &ctx);
-	if (type == PMEMSET_EVENT_MOVE)
+	if (type == PMEMSET_EVENT_MOVE) {
+		pmemset_fire_move(set, pmemdest, src, len, flags);
 		set->memmove_fn(pmemdest, src, len, flags);
-	else
+	} else {
+		pmemset_fire_copy(set, pmemdest, src, len, flags);
 		set->memcpy_fn(pmemdest, src, len, flags);
+	}
 	if (!(flags & PMEMSET_F_MEM_NODRAIN))
-		fire_drain(set);
+		pmemset_fire_drain(set);
 	return pmemdest;
 }
 
@@ -86,8 +73,8 @@ PUBLIC void *pmemset_memmove(struct pmemset *set, void *pmemdest, void *src,
 PUBLIC void *pmemset_memcpy(struct pmemset *set, void *pmemdest, void *src,
 			    size_t len, unsigned flags)
 {
-	return move_or_copy(set, PMEMSET_EVENT_COPY, "pmemset_memcpy",
-			    pmemdest, src, len, flags);
+	return move_or_copy(set, PMEMSET_EVENT_COPY, "pmemset_memcpy", pmemdest,
+			    src, len, flags);
 }
 
 PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
@@ -95,16 +82,10 @@ PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
 {
 	if (!ready(set, "pmemset_memset") || !flags_ok(flags, "pmemset_memset"))
 		return NULL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_SET;
-	ctx.data.set.dest = pmemdest;
-	ctx.data.set.value = c;
-	ctx.data.set.len = len;
-	ctx.data.set.flags = flags;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_set(set, pmemdest, c, len, flags);
 	set->memset_fn(pmemdest, c, len, flags);
 	if (!(flags & PMEMSET_F_MEM_NODRAIN))
-		fire_drain(set);
+		pmemset_fire_drain(set);
 	return pmemdest;
 }
 
@@ -113,11 +94,7 @@ PUBLIC int pmemset_persist(struct pmemset *set, void *ptr, size_t size)
 {
 	if (!ready(set, "pmemset_persist"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_PERSIST;
-	ctx.data.persist.addr = ptr;
-	ctx.data.persist.len = size;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_persist(set, ptr, size);
 	set->persist_fn(ptr, size);
 	return 0;
 }
@@ -126,11 +103,7 @@ PUBLIC int pmemset_flush(struct pmemset *set, void *ptr, size_t size)
 {
 	if (!ready(set, "pmemset_flush"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_FLUSH;
-	ctx.data.flush.addr = ptr;
-	ctx.data.flush.len = size;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_flush(set, ptr, size);
 	set->flush_fn(ptr, size);
 	return 0;
 }
@@ -140,6 +113,6 @@ PUBLIC int pmemset_drain(struct pmemset *set)
 	if (!ready(set, "pmemset_drain"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
 	set->drain_fn();
-	fire_drain(set);
+	pmemset_fire_drain(set);
 	return 0;
 }

@@ -133,8 +133,6 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 			 size_t offset, size_t length,
 			 struct pmemset_extras *extras,
 			 struct pmemset_part_descriptor *desc);
-/* Call the set's callback (if any). Returns its result or 0. */
-int pmemset_fire(struct pmemset *set, struct pmemset_event_context *ctx);
 
 /* ---- source.c ---- */
 void pmemset_source_get(struct pmemset_source *src);

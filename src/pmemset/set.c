@@ -25,7 +25,7 @@
 #include "core/err.h"
 #include "core/os.h"
 #include "core/util.h"
-#include "pmemset_internal.h"
+#include "events.h"
 
 /*
  * The sets whose write lock this thread holds, innermost first: a callback
@@ -92,26 +92,6 @@ static bool reentered(const struct pmemset *set, const char *fn)
 		"the event has returned",
 		fn);
 	return true;
-}
-
-int pmemset_fire(struct pmemset *set, struct pmemset_event_context *ctx)
-{
-	if (!set->cfg.callback)
-		return 0;
-	return set->cfg.callback(set, ctx, set->cfg.arg);
-}
-
-static void fire_sds_update(struct pmemset *set, struct pmemset_source *src)
-{
-	struct pmemset_sds snap;
-	pthread_mutex_lock(&src->lock);
-	snap = src->sds;
-	pthread_mutex_unlock(&src->lock);
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_SDS_UPDATE;
-	ctx.data.sds_update.sds = &snap;
-	ctx.data.sds_update.src = src;
-	(void)pmemset_fire(set, &ctx);
 }
 
 static struct pmemset_part_map *pmap_of(struct itree_node *n)
@@ -328,13 +308,8 @@ static int remove_parts(struct pmemset *set, struct pmemset_part_map *p,
 	pmap_unlink(set, p);
 	for (k = i; k < j; k++) {
 		struct pmemset_part_entry *e = &p->parts[k];
-		if (fire_remove) {
-			struct pmemset_event_context ctx = {0};
-			ctx.type = PMEMSET_EVENT_PART_REMOVE;
-			ctx.data.part_remove.addr = e->addr;
-			ctx.data.part_remove.len = e->size;
-			(void)pmemset_fire(set, &ctx);
-		}
+		if (fire_remove)
+			pmemset_fire_part_remove(set, e->addr, e->size);
 		int r = pmem2_map_delete(&e->map);
 		if (r) {
 			pmemset_err_pmem2(r,
@@ -346,7 +321,7 @@ static int remove_parts(struct pmemset *set, struct pmemset_part_map *p,
 		}
 		pmemset_sds_unregister(e->src, e->sds);
 		if (e->sds)
-			fire_sds_update(set, e->src);
+			pmemset_fire_sds_update(set, e->src);
 		pmemset_source_put(e->src);
 	}
 	struct pmemset_rsv *rsv = p->rsv;
@@ -540,11 +515,7 @@ PUBLIC int pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 			goto out;
 	}
 
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_REMOVE_RANGE;
-	ctx.data.remove_range.addr = addr;
-	ctx.data.remove_range.len = len;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_remove_range(set, addr, len);
 
 	/* what survives of a part map lies outside [lo, hi) */
 	while ((n = itree_find(&set->pmaps, lo, hi))) {
@@ -1204,14 +1175,9 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	if (extras && extras->sds_out)
 		copy_sds_out(src, extras->sds_out);
 
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_PART_ADD;
-	ctx.data.part_add.addr = e.addr;
-	ctx.data.part_add.len = e.size;
-	ctx.data.part_add.src = src->pmem2;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_part_add(set, e.addr, e.size, src->pmem2);
 	if (e.sds)
-		fire_sds_update(set, src);
+		pmemset_fire_sds_update(set, src);
 	return 0;
 
 err_map:
