@@ -10,12 +10,20 @@
  * the event callback first (COPY, MOVE, SET, FLUSH, PERSIST) and, when it
  * ends with a drain, DRAIN afterwards. Ranges are not checked against the
  * set's parts (that would cost a tree lookup and a lock on every copy).
+ *
+ * Deep flush is the exception: it goes part by part (each part's own
+ * pmem2 map flushes its own range), so it looks the parts up under the
+ * set's read lock, or under the write lock already held when it is called
+ * from a callback of a removal. Removal deep-flushes what it unmaps with
+ * the same per-part routine.
  */
 #include <errno.h>
 
 #include "core/err.h"
 #include "core/util.h"
 #include "events.h"
+#include "lock.h"
+#include "part_map.h"
 
 static bool ready(struct pmemset *set, const char *fn)
 {
@@ -115,4 +123,58 @@ PUBLIC int pmemset_drain(struct pmemset *set)
 	set->drain_fn();
 	pmemset_fire_drain(set);
 	return 0;
+}
+
+/* ---- deep flush ---- */
+
+int pmemset_deep_flush_parts(struct pmemset_part_map *p, size_t i, size_t j,
+			     uintptr_t lo, uintptr_t hi)
+{
+	for (size_t k = i; k < j; k++) {
+		struct pmemset_part_entry *e = &p->parts[k];
+		uintptr_t a = MAX((uintptr_t)e->addr, lo);
+		uintptr_t b = MIN((uintptr_t)e->addr + e->size, hi);
+		if (a >= b)
+			continue;
+		int r = pmem2_deep_flush(e->map, (void *)a, b - a);
+		if (r == PMEM2_E_NOSUPP)
+			continue;
+		if (r) {
+			pmemset_err_pmem2(r,
+					  "deep flush of %zu bytes at %p "
+					  "failed",
+					  (size_t)(b - a), (void *)a);
+			return PMEMSET_E_DEEP_FLUSH_FAIL;
+		}
+	}
+	return 0;
+}
+
+PUBLIC int pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
+{
+	if (!set) {
+		err_set("pmemset_deep_flush: set is NULL");
+		return -EINVAL;
+	}
+	if (size == 0)
+		return 0;
+	uintptr_t lo = (uintptr_t)ptr, hi;
+	if (__builtin_add_overflow(lo, size, &hi))
+		hi = UINTPTR_MAX;
+	bool lock = !pmemset_write_locked_here(set);
+	int ret = lock ? pmemset_lock_read(set, "pmemset_deep_flush") : 0;
+	if (ret)
+		return ret;
+	for (struct itree_node *n = itree_find(&set->pmaps, lo, hi);
+	     n && n->start < hi; n = itree_next(n)) {
+		struct pmemset_part_map *p = pmemset_pmap_of(n);
+		size_t i, j;
+		pmemset_pmap_parts_in(p, lo, hi, &i, &j);
+		ret = pmemset_deep_flush_parts(p, i, j, lo, hi);
+		if (ret)
+			break;
+	}
+	if (lock)
+		pmemset_unlock_read(set);
+	return ret;
 }
