@@ -7,8 +7,9 @@
  *
  * The API is PMDK's last libpmemset (the names, prototypes and numbers of
  * every error code, enum and flag are the same). The call shapes of earlier
- * libpmemset drafts are accepted from this same header (see "older call
- * shapes" below and doc/pmemset.md). Built on libpmem2's public API.
+ * libpmemset drafts are accepted too: this header includes
+ * <libpmemset/call_shapes.h>, which declares and documents them (see also
+ * doc/pmemset.md). Built on libpmem2's public API.
  *
  * Differences from PMDK's header (on purpose): <sys/stat.h> and <stdint.h>
  * are included, every macro is parenthesised, and the un-prefixed
@@ -84,7 +85,6 @@ struct pmemset_config;
 struct pmemset_map_config;
 struct pmemset_source;
 struct pmemset_part_map;
-struct pmemset_part; /* older call shape: pmemset_part_new() */
 
 /* Where a part map lives: [addr, addr + size). */
 struct pmemset_part_descriptor {
@@ -414,104 +414,16 @@ const char *pmemset_errormsg(void);
 void pmemset_perror(const char *format, ...)
 	__attribute__((__format__(__printf__, 1, 2)));
 
-/*
- * ---- older call shapes (libpmemset drafts of 2021) ----
- *
- * Part objects: pmemset_part_new() records what to map, pmemset_part_map()
- * maps it (and on success deletes the part: *part_ptr becomes NULL),
- * pmemset_part_delete() discards an unmapped part.
- *
- * Extras of one map call (each member may be NULL):
- *   sds_in  - the shutdown-state record to check the source against, as if
- *             pmemset_source_set_sds() had been called with it (the source
- *             must not have a record yet: PMEMSET_E_SDS_ALREADY_SET);
- *   sds_out - receives the library's record after a successful map;
- *   state   - receives the part's state (PMEMSET_PART_STATE_*); without
- *             any shutdown-state record it is INDETERMINATE.
- */
-struct pmemset_part_shutdown_state_data {
-	char id[PMEMSET_SDS_DEVICE_ID_LEN + 1];
-	uint64_t usc;
-	int refcount;
-};
-
-struct pmemset_extras {
-	const struct pmemset_part_shutdown_state_data *sds_in;
-	struct pmemset_part_shutdown_state_data *sds_out;
-	enum pmemset_part_state *state;
-};
-
-int pmemset_part_new(struct pmemset_part **part, struct pmemset *set,
-		     struct pmemset_source *src, size_t offset, size_t length);
-int pmemset_part_map(struct pmemset_part **part_ptr,
-		     struct pmemset_extras *extra,
-		     struct pmemset_part_descriptor *desc);
-int pmemset_part_delete(struct pmemset_part **part);
-
-/*
- * The 2021 "map config names the set" shape, under their own names:
- *   pmemset_map_config_new_for_set(&cfg, set) + pmemset_map_from_config(src,
- *   cfg, extras, desc). The generic names below also accept these shapes.
- */
-int pmemset_map_config_new_for_set(struct pmemset_map_config **map_cfg,
-				   struct pmemset *set);
-int pmemset_map_from_config(struct pmemset_source *src,
-			    struct pmemset_map_config *map_cfg,
-			    struct pmemset_extras *extra,
-			    struct pmemset_part_descriptor *desc);
-
 #ifdef __cplusplus
 }
 #endif
 
 /*
- * One name, both shapes (unless PMEMSET_NO_CALL_SHAPES is defined):
- *   pmemset_map(set, src, map_cfg, desc)     -> pmemset_map
- *   pmemset_map(src, map_cfg, extras, desc)  -> pmemset_map_from_config
- *   pmemset_map_config_new(&cfg)             -> pmemset_map_config_new
- *   pmemset_map_config_new(&cfg, set)        -> pmemset_map_config_new_for_set
- * C11 picks by the type of the first argument of pmemset_map (or of the
- * second, when the first is e.g. a null pointer constant, or of the third,
- * when the second is one too) and by the number of arguments of
- * pmemset_map_config_new; C++ has overloads.
+ * The call shapes of libpmemset's 2021 drafts (part objects, map extras,
+ * and pmemset_map / pmemset_map_config_new spelled the drafts' ways) live
+ * in their own header, documented there. It comes last: its macros must
+ * follow every declaration of the names they take over.
  */
-#ifndef PMEMSET_NO_CALL_SHAPES
-#ifdef __cplusplus
-
-static inline int pmemset_map(struct pmemset_source *src,
-			      struct pmemset_map_config *map_cfg,
-			      struct pmemset_extras *extra,
-			      struct pmemset_part_descriptor *desc)
-{
-	return pmemset_map_from_config(src, map_cfg, extra, desc);
-}
-
-static inline int pmemset_map_config_new(struct pmemset_map_config **map_cfg,
-					 struct pmemset *set)
-{
-	return pmemset_map_config_new_for_set(map_cfg, set);
-}
-
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-
-#define PMEMSET_MAP_SHAPE_(a, b, c)                                          \
-	_Generic((a), struct pmemset_source *: pmemset_map_from_config,      \
-		 struct pmemset *: pmemset_map,                              \
-		 default: _Generic((b),                                      \
-		 struct pmemset_map_config *: pmemset_map_from_config,       \
-		 struct pmemset_source *: pmemset_map,                       \
-		 default: _Generic((c),                                      \
-		 struct pmemset_extras *: pmemset_map_from_config,           \
-		 default: pmemset_map)))
-#define pmemset_map(a, b, c, d) (PMEMSET_MAP_SHAPE_(a, b, c)(a, b, c, d))
-
-#define PMEMSET_MAP_CONFIG_NEW_PICK_(a, b, name, ...) name
-#define pmemset_map_config_new(...)                                          \
-	(PMEMSET_MAP_CONFIG_NEW_PICK_(__VA_ARGS__,                           \
-				      pmemset_map_config_new_for_set,        \
-				      pmemset_map_config_new, )(__VA_ARGS__))
-
-#endif
-#endif /* PMEMSET_NO_CALL_SHAPES */
+#include <libpmemset/call_shapes.h>
 
 #endif /* LIBPMEMSET_H */

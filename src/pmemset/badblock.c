@@ -15,7 +15,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
-#include "pmemset_internal.h"
+#include "events.h"
 
 /* libpmem2's code -> ours, where we have one. */
 static int bb_code(int ret)
@@ -56,11 +56,7 @@ static int scan(struct pmemset *set, struct pmemset_source *src, bool fire)
 		if (!fire)
 			continue;
 		struct pmemset_badblock bb = {bb2.offset, bb2.length};
-		struct pmemset_event_context ctx_ev = {0};
-		ctx_ev.type = PMEMSET_EVENT_BADBLOCK;
-		ctx_ev.data.badblock.bb = &bb;
-		ctx_ev.data.badblock.src = src;
-		(void)pmemset_fire(set, &ctx_ev);
+		pmemset_fire_badblock(set, src, &bb);
 	}
 	if (ret != PMEM2_E_NO_BAD_BLOCK_FOUND) {
 		pmemset_err_pmem2(ret, "cannot read the bad blocks of the "
@@ -90,10 +86,7 @@ int pmemset_badblock_detect(struct pmemset *set, struct pmemset_source *src)
 			left, found);
 		return PMEMSET_E_IO_FAIL;
 	}
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_BADBLOCKS_CLEARED;
-	ctx.data.badblocks_cleared.src = src;
-	int ret = pmemset_fire(set, &ctx);
+	int ret = pmemset_fire_badblocks_cleared(set, src);
 	if (ret)
 		err_set("the PMEMSET_EVENT_BADBLOCKS_CLEARED callback returned "
 			"%d, which stops the map",

@@ -8,8 +8,10 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/err.h"
+#include "core/granularity_name.h"
 #include "core/os.h"
 #include "core/util.h"
 #include "pmemset_internal.h"
@@ -87,12 +89,8 @@ pmemset_config_set_required_store_granularity(struct pmemset_config *cfg,
 			"is NULL");
 		return -EINVAL;
 	}
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-	case PMEM2_GRANULARITY_CACHE_LINE:
-	case PMEM2_GRANULARITY_PAGE:
-		break;
-	default:
+	/* the valid values are the ones granularity_name() has a name for */
+	if (strcmp(granularity_name(g), "INVALID") == 0) {
 		err_set("required store granularity %d is not one of "
 			"PMEM2_GRANULARITY_BYTE (0), _CACHE_LINE (1), "
 			"_PAGE (2)",

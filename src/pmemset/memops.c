@@ -10,12 +10,20 @@
  * the event callback first (COPY, MOVE, SET, FLUSH, PERSIST) and, when it
  * ends with a drain, DRAIN afterwards. Ranges are not checked against the
  * set's parts (that would cost a tree lookup and a lock on every copy).
+ *
+ * Deep flush is the exception: it goes part by part (each part's own
+ * pmem2 map flushes its own range), so it looks the parts up under the
+ * set's read lock, or under the write lock already held when it is called
+ * from a callback of a removal. Removal deep-flushes what it unmaps with
+ * the same per-part routine.
  */
 #include <errno.h>
 
 #include "core/err.h"
 #include "core/util.h"
-#include "pmemset_internal.h"
+#include "events.h"
+#include "lock.h"
+#include "part_map.h"
 
 static bool ready(struct pmemset *set, const char *fn)
 {
@@ -44,13 +52,6 @@ static bool flags_ok(unsigned flags, const char *fn)
 	return true;
 }
 
-static void fire_drain(struct pmemset *set)
-{
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_DRAIN;
-	(void)pmemset_fire(set, &ctx);
-}
-
 /* memmove and memcpy: the same steps, reported as MOVE or COPY */
 static void *move_or_copy(struct pmemset *set, enum pmemset_event type,
 			  const char *who, void *pmemdest, void *src,
@@ -58,21 +59,15 @@ static void *move_or_copy(struct pmemset *set, enum pmemset_event type,
 {
 	if (!ready(set, who) || !flags_ok(flags, who))
 		return NULL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = type;
-	if (type == PMEMSET_EVENT_MOVE)
-		ctx.data.move = (struct pmemset_event_move){src, pmemdest, len,
-							    flags};
-	else
-		ctx.data.copy = (struct pmemset_event_copy){src, pmemdest, len,
-							    flags};
-	(void)pmemset_fire(set, &ctx);
-	if (type == PMEMSET_EVENT_MOVE)
+	if (type == PMEMSET_EVENT_MOVE) {
+		pmemset_fire_move(set, pmemdest, src, len, flags);
 		set->memmove_fn(pmemdest, src, len, flags);
-	else
+	} else {
+		pmemset_fire_copy(set, pmemdest, src, len, flags);
 		set->memcpy_fn(pmemdest, src, len, flags);
+	}
 	if (!(flags & PMEMSET_F_MEM_NODRAIN))
-		fire_drain(set);
+		pmemset_fire_drain(set);
 	return pmemdest;
 }
 
@@ -86,8 +81,8 @@ PUBLIC void *pmemset_memmove(struct pmemset *set, void *pmemdest, void *src,
 PUBLIC void *pmemset_memcpy(struct pmemset *set, void *pmemdest, void *src,
 			    size_t len, unsigned flags)
 {
-	return move_or_copy(set, PMEMSET_EVENT_COPY, "pmemset_memcpy",
-			    pmemdest, src, len, flags);
+	return move_or_copy(set, PMEMSET_EVENT_COPY, "pmemset_memcpy", pmemdest,
+			    src, len, flags);
 }
 
 PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
@@ -95,16 +90,10 @@ PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
 {
 	if (!ready(set, "pmemset_memset") || !flags_ok(flags, "pmemset_memset"))
 		return NULL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_SET;
-	ctx.data.set.dest = pmemdest;
-	ctx.data.set.value = c;
-	ctx.data.set.len = len;
-	ctx.data.set.flags = flags;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_set(set, pmemdest, c, len, flags);
 	set->memset_fn(pmemdest, c, len, flags);
 	if (!(flags & PMEMSET_F_MEM_NODRAIN))
-		fire_drain(set);
+		pmemset_fire_drain(set);
 	return pmemdest;
 }
 
@@ -113,11 +102,7 @@ PUBLIC int pmemset_persist(struct pmemset *set, void *ptr, size_t size)
 {
 	if (!ready(set, "pmemset_persist"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_PERSIST;
-	ctx.data.persist.addr = ptr;
-	ctx.data.persist.len = size;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_persist(set, ptr, size);
 	set->persist_fn(ptr, size);
 	return 0;
 }
@@ -126,11 +111,7 @@ PUBLIC int pmemset_flush(struct pmemset *set, void *ptr, size_t size)
 {
 	if (!ready(set, "pmemset_flush"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_FLUSH;
-	ctx.data.flush.addr = ptr;
-	ctx.data.flush.len = size;
-	(void)pmemset_fire(set, &ctx);
+	pmemset_fire_flush(set, ptr, size);
 	set->flush_fn(ptr, size);
 	return 0;
 }
@@ -140,6 +121,60 @@ PUBLIC int pmemset_drain(struct pmemset *set)
 	if (!ready(set, "pmemset_drain"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
 	set->drain_fn();
-	fire_drain(set);
+	pmemset_fire_drain(set);
 	return 0;
+}
+
+/* ---- deep flush ---- */
+
+int pmemset_deep_flush_parts(struct pmemset_part_map *p, size_t i, size_t j,
+			     uintptr_t lo, uintptr_t hi)
+{
+	for (size_t k = i; k < j; k++) {
+		struct pmemset_part_entry *e = &p->parts[k];
+		uintptr_t a = MAX((uintptr_t)e->addr, lo);
+		uintptr_t b = MIN((uintptr_t)e->addr + e->size, hi);
+		if (a >= b)
+			continue;
+		int r = pmem2_deep_flush(e->map, (void *)a, b - a);
+		if (r == PMEM2_E_NOSUPP)
+			continue;
+		if (r) {
+			pmemset_err_pmem2(r,
+					  "deep flush of %zu bytes at %p "
+					  "failed",
+					  (size_t)(b - a), (void *)a);
+			return PMEMSET_E_DEEP_FLUSH_FAIL;
+		}
+	}
+	return 0;
+}
+
+PUBLIC int pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
+{
+	if (!set) {
+		err_set("pmemset_deep_flush: set is NULL");
+		return -EINVAL;
+	}
+	if (size == 0)
+		return 0;
+	uintptr_t lo = (uintptr_t)ptr, hi;
+	if (__builtin_add_overflow(lo, size, &hi))
+		hi = UINTPTR_MAX;
+	bool lock = !pmemset_write_locked_here(set);
+	int ret = lock ? pmemset_lock_read(set, "pmemset_deep_flush") : 0;
+	if (ret)
+		return ret;
+	for (struct itree_node *n = itree_find(&set->pmaps, lo, hi);
+	     n && n->start < hi; n = itree_next(n)) {
+		struct pmemset_part_map *p = pmemset_pmap_of(n);
+		size_t i, j;
+		pmemset_pmap_parts_in(p, lo, hi, &i, &j);
+		ret = pmemset_deep_flush_parts(p, i, j, lo, hi);
+		if (ret)
+			break;
+	}
+	if (lock)
+		pmemset_unlock_read(set);
+	return ret;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pmemset_internal.h -- the objects behind libpmemset's opaque types and the
- * contracts between its source files.
+ * pmemset_internal.h -- the objects behind libpmemset's opaque types, and
+ * the contracts of source.c, sds.c, badblock.c, memops.c and errormsg.c.
+ * Each other file with a contract has its own header: lock.h, events.h,
+ * part_map.h, placement.h, remove.h and map.h.
  *
  * A set owns "part maps": contiguous address ranges, each made of one or
  * more pmem2 maps ("parts") lying back to back in one pmem2 virtual memory
@@ -11,9 +13,9 @@
  * (src/core/itree.h) for O(log n) lookup by address.
  *
  * Locking: the set's rwlock guards its tree, the part arrays and the
- * "previous part" used for coalescing; part-map reference counts are atomic.
- * A source has a mutex for its use count, its SDS record and file growth.
- * Lock order: set lock, then source mutex.
+ * "previous part" used for coalescing (taken through lock.h); part-map
+ * reference counts are atomic. A source has a mutex for its use count, its
+ * SDS record and file growth. Lock order: set lock, then source mutex.
  */
 #ifndef PMEMSET_INTERNAL_H
 #define PMEMSET_INTERNAL_H
@@ -99,7 +101,8 @@ struct pmemset_part_map {
 	bool in_tree;
 };
 
-/* The legacy (2021) part object: what to map, before it is mapped. */
+/* The part object of libpmemset's 2021 drafts (pmemset_part_new +
+ * pmemset_part_map): what to map, before it is mapped. */
 struct pmemset_part {
 	struct pmemset *set;
 	struct pmemset_source *src; /* holds a source reference */
@@ -125,16 +128,6 @@ struct pmemset {
 	pmem2_memcpy_fn memcpy_fn;
 	pmem2_memset_fn memset_fn;
 };
-
-/* ---- set.c ---- */
-/* The one mapping routine behind every map call shape. offset/length as
- * given by the caller; extras may be NULL. */
-int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
-			 size_t offset, size_t length,
-			 struct pmemset_extras *extras,
-			 struct pmemset_part_descriptor *desc);
-/* Call the set's callback (if any). Returns its result or 0. */
-int pmemset_fire(struct pmemset *set, struct pmemset_event_context *ctx);
 
 /* ---- source.c ---- */
 void pmemset_source_get(struct pmemset_source *src);
@@ -192,8 +185,19 @@ bool pmemset_sds_register(struct pmemset_source *src,
 void pmemset_sds_unregister(struct pmemset_source *src, bool sds);
 
 /* ---- badblock.c ---- */
-/* Scan the source for bad blocks, firing events (see §2.5 step 3). */
+/*
+ * Before a map, if the source has bad-block detection on: report each bad
+ * block (PMEMSET_EVENT_BADBLOCK), scan again, and fail with
+ * PMEMSET_E_IO_FAIL if any is left, or fire
+ * PMEMSET_EVENT_BADBLOCKS_CLEARED, whose non-zero result is returned.
+ */
 int pmemset_badblock_detect(struct pmemset *set, struct pmemset_source *src);
+
+/* ---- memops.c ---- */
+/* Deep-flush the bytes of parts [i, j) of p that lie in [lo, hi) (lock
+ * held). A part of anonymous memory has nothing to flush to: skipped. */
+int pmemset_deep_flush_parts(struct pmemset_part_map *p, size_t i, size_t j,
+			     uintptr_t lo, uintptr_t hi);
 
 /* ---- errormsg.c ---- */
 /* Message "<what>: libpmem2 error <code>: <pmem2_errormsg()>" */

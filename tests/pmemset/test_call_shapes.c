@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_call_shapes.c -- the three generations of the map call, side by
- * side from one header, written exactly as their manual pages show them:
- *   seed 000: pmemset_map_config_new(&cfg, set);
+ * side from one header (include/libpmemset/call_shapes.h documents them),
+ * written exactly as their manual pages show them:
+ *   config names the set (the later 2021 draft):
+ *             pmemset_map_config_new(&cfg, set);
  *             pmemset_map(src, cfg, extras, desc)
  *   final:    pmemset_map_config_new(&cfg); pmemset_map(set, src, cfg, desc)
- *   seeds 001/004: pmemset_part_new(&part, set, src, off, len);
+ *   part objects (the part-based API of the 2021 drafts):
+ *             pmemset_part_new(&part, set, src, off, len);
  *             pmemset_part_map(&part, extras, desc) (part consumed)
  * plus the explicit names of the old shapes, the extras, and the errors
- * the seeds list for them.
+ * the drafts' manual pages list for them.
  */
 #include "pmemset_test.h"
 
 static struct pmem2_source *p2;
 static struct pmemset_source *src;
 
-TEST(seed000_shape)
+TEST(config_names_set_shape)
 {
 	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
 	struct pmemset_map_config *map_cfg = NULL;
@@ -35,7 +38,7 @@ TEST(seed000_shape)
 	CHECK_RC(pmemset_map(src, map_cfg, &extras, NULL), 0);
 	CHECK_EQ(state, PMEMSET_PART_STATE_INDETERMINATE);
 
-	/* the seed's errors */
+	/* the errors that draft's manual page lists */
 	CHECK_RC(
 		pmemset_map((struct pmemset_source *)NULL, map_cfg, NULL, NULL),
 		PMEMSET_E_INVALID_SOURCE_TYPE);
@@ -167,7 +170,7 @@ TEST(part_shape)
 int main(void)
 {
 	src = anon_source(16 * KB4, &p2);
-	RUN(seed000_shape);
+	RUN(config_names_set_shape);
 	RUN(final_shape);
 	RUN(part_shape);
 	pmemset_source_delete(&src);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_header.c -- include/libpmemset.h and the shared library's symbols.
+ * test_header.c -- include/libpmemset.h (with the call shapes of the 2021
+ * drafts it includes from include/libpmemset/call_shapes.h) and the shared
+ * library's symbols.
  *
  * At compile time (this file includes the header first, alone): the exact
  * values of every error code, enum and flag (PMDK's), the layouts of the
  * public structs, that macros are parenthesised (they behave as one operand)
  * and that the compatibility names do not collide.
  * At run time: the header compiles alone as C11 (-pedantic), C99 (without
- * the call-shape macros), C++11 and C++17 with both call shapes, with gcc,
- * g++ and, when installed, clang/clang++; and libpmemset.so exports exactly
+ * the call-shape macros), C++11 and C++17 with both call shapes, also with
+ * <libpmemset/call_shapes.h> included first, with gcc, g++ and, when
+ * installed, clang/clang++; and libpmemset.so exports exactly
  * the documented functions, all at LIBPMEMSET_1.0.
  */
 #include <libpmemset.h>
@@ -221,6 +224,12 @@ TEST(compiles)
 	write_file("shapes.c", shapes_c);
 	write_file("shapes.cpp", shapes_c);
 	write_file("final.c", final_only_c);
+	/* the same program with the shapes' own header included first */
+	char sub[sizeof(shapes_c) + 64];
+	snprintf(sub, sizeof(sub), "#include <libpmemset/call_shapes.h>\n%s",
+		 shapes_c);
+	write_file("sub.c", sub);
+	write_file("sub.cpp", sub);
 	static const char *ccs[] = {"gcc", "clang"};
 	static const char *cxxs[] = {"g++", "clang++"};
 	int ran = 0;
@@ -231,6 +240,7 @@ TEST(compiles)
 		compile(ccs[i], "-std=c11 -pedantic", "alone.c");
 		compile(ccs[i], "-std=c11 -pedantic", "shapes.c");
 		compile(ccs[i], "-std=gnu17", "shapes.c");
+		compile(ccs[i], "-std=c11 -pedantic", "sub.c");
 		/* before C11 there is no _Generic: the plain names only */
 		compile(ccs[i], "-std=c99", "final.c");
 		compile(ccs[i], "-std=c11 -DPMEMSET_NO_CALL_SHAPES", "final.c");
@@ -243,6 +253,7 @@ TEST(compiles)
 		compile(cxxs[i], "-std=c++11 -pedantic", "alone.cpp");
 		compile(cxxs[i], "-std=c++11", "shapes.cpp");
 		compile(cxxs[i], "-std=c++17", "shapes.cpp");
+		compile(cxxs[i], "-std=c++11", "sub.cpp");
 	}
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
