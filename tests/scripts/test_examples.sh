@@ -8,19 +8,8 @@
 
 BUILD=${1:?usage: test_examples.sh BUILD_DIR SOURCE_DIR}
 EX="$BUILD/examples"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_examples.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -72,7 +61,7 @@ if [ -x "$P" ]; then
 	check "map_persist on an empty file explains (library message)" \
 		grep -qi "empty\|size 0" "$OUT"
 else
-	bad "$P not built"
+	fail "$P not built"
 fi
 
 # ---- map_multiple_files
@@ -116,8 +105,7 @@ if [ -x "$M" ]; then
 		[ $rc -ne 0 ]
 	check "map_multiple_files: ... with a reason" has "less than its alignment"
 else
-	bad "$M not built"
+	fail "$M not built"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

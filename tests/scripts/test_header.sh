@@ -24,11 +24,8 @@ SOURCE_DIR=${2:?usage: test_header.sh BUILD_DIR SOURCE_DIR}
 OURS=$SOURCE_DIR/include
 PMDK=${PMDK_INCLUDE:-/usr/include}
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-done_() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TMP=$(mktemp -d /tmp/test_header.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
@@ -38,7 +35,7 @@ compile() {
 	local what=$1
 	shift
 	if "$@" >"$TMP/cc.log" 2>&1; then
-		pass
+		ok
 	else
 		fail "$what"
 		sed 's/^/    /' "$TMP/cc.log" | head -30
@@ -92,7 +89,7 @@ compile "libpmem2.h with g++ -std=c++17" \
 if [ ! -r "$PMDK/libpmem2.h" ] || [ ! -r "$PMDK/libpmem2/base.h" ]; then
 	fail "PMDK's header not found in $PMDK: install Debian's libpmem2-dev" \
 		"(apt-get install libpmem2-dev) or set PMDK_INCLUDE"
-	done_
+	summary
 fi
 
 # ---- 2. names declared by each header
@@ -135,19 +132,19 @@ fntypes <"$TMP/pmdk.i" >"$TMP/pmdk.types"
 
 # sanity: the extraction found what PMDK 1.12.1 is known to declare
 n=$(wc -l <"$TMP/pmdk.macros")
-[ "$n" -ge 48 ] && pass || fail "found only $n PMEM2_ macros in PMDK's header"
+[ "$n" -ge 48 ] && ok || fail "found only $n PMEM2_ macros in PMDK's header"
 n=$(wc -l <"$TMP/pmdk.enums")
-[ "$n" -eq 5 ] && pass || fail "found $n PMEM2_ enumerators in PMDK's header, expected 5"
+[ "$n" -eq 5 ] && ok || fail "found $n PMEM2_ enumerators in PMDK's header, expected 5"
 n=$(wc -l <"$TMP/pmdk.fns")
-[ "$n" -eq 50 ] && pass || fail "found $n functions in PMDK's header, expected 50"
+[ "$n" -eq 50 ] && ok || fail "found $n functions in PMDK's header, expected 50"
 n=$(wc -l <"$TMP/pmdk.types")
-[ "$n" -eq 6 ] && pass || fail "found $n function types in PMDK's header, expected 6"
+[ "$n" -eq 6 ] && ok || fail "found $n function types in PMDK's header, expected 6"
 
 # the same names on both sides
 for kind in macros enums fns types; do
 	d=$(diff "$TMP/pmdk.$kind" "$TMP/ours.$kind")
 	if [ -z "$d" ]; then
-		pass
+		ok
 	else
 		fail "declared $kind differ (< PMDK, > ours):"
 		echo "$d" | grep '^[<>]' | sed 's/^/    /'
@@ -189,14 +186,14 @@ done
 if [ -s "$TMP/values.pmdk.txt" ]; then
 	while read -r line; do
 		if grep -qxF "$line" "$TMP/values.ours.txt"; then
-			pass
+			ok
 		else
 			key=${line%% *}
 			fail "PMDK: '$line', ours: '$(grep -m1 "^$key " "$TMP/values.ours.txt")'"
 		fi
 	done <"$TMP/values.pmdk.txt"
 	d=$(diff "$TMP/values.pmdk.txt" "$TMP/values.ours.txt" | grep '^>')
-	[ -z "$d" ] && pass || fail "constants only in ours: $d"
+	[ -z "$d" ] && ok || fail "constants only in ours: $d"
 else
 	fail "constants program printed nothing for PMDK's header"
 fi
@@ -231,11 +228,11 @@ for side in ours pmdk; do
 	"$TMP/types.$side" >"$TMP/types.$side.txt" 2>&1 || true
 done
 n=$(wc -l <"$TMP/types.pmdk.txt")
-[ "$n" -ge 58 ] && pass || fail "types program printed only $n lines for PMDK"
+[ "$n" -ge 58 ] && ok || fail "types program printed only $n lines for PMDK"
 while read -r name type; do
 	o=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/types.ours.txt")
 	if [ "$o" = "$type" ]; then
-		pass
+		ok
 	else
 		fail "type of $name: PMDK $type" \
 			"($(echo "$type" | c++filt -t)), ours ${o:-missing}" \
@@ -250,7 +247,7 @@ done <"$TMP/types.pmdk.txt"
 grep -vE 'typedef|[{}]' "$TMP/ours.i" |
 	grep -E '(^|[^a-zA-Z0-9_(])pmem2_[a-z0-9_]+[[:space:]]*\(' >"$TMP/ours.decls2"
 n=$(wc -l <"$TMP/ours.decls2")
-[ "$n" -ge 50 ] && pass || fail "extracted only $n prototypes from our header"
+[ "$n" -ge 50 ] && ok || fail "extracted only $n prototypes from our header"
 {
 	echo '#include <libpmem2.h>'
 	cat "$TMP/ours.decls2"
@@ -273,7 +270,7 @@ compile "draft prototypes" \
 echo '#include <libpmem2/draft.h>' | gcc -E -P -I"$OURS" -x c - 2>/dev/null |
 	tr '\n' ' ' | sed 's/;/;\n/g' | functions >"$TMP/draft.fns"
 d=$(comm -13 "$TMP/ours.fns" "$TMP/draft.fns" | tr '\n' ' ')
-[ "$d" = "pmem2_config_set_fd pmem2_map pmem2_unmap " ] && pass ||
+[ "$d" = "pmem2_config_set_fd pmem2_map pmem2_unmap " ] && ok ||
 	fail "draft.h adds functions: '$d', expected the three draft ones"
 
-done_
+summary
