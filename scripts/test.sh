@@ -15,6 +15,8 @@ vm=0
 [ "${1:-}" = "--vm" ] && vm=1
 bash "$top/scripts/deps.sh" "$([ $vm = 1 ] && echo vm || echo test)" || exit 1
 jobs=$(nproc)
+# deps.sh installed g++ and clang++: the C++ header checks must run here
+export PMEM2_TEST_REQUIRE_CXX=1
 status=0
 total_pass=0
 total_fail=0
