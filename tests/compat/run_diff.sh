@@ -22,8 +22,8 @@ EXPECTED=${5:?}
 # shellcheck source=SCRIPTDIR/../scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
-TMP=$(mktemp -d /tmp/compat_diff.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch compat_diff
+TMP=$SCRATCH
 
 # PMDK's known leaks (e.g. the zero-size reservation it cannot delete) are
 # not ours to report

@@ -7,23 +7,9 @@
  * bad-block switch, deleting a source whose parts are still mapped, and
  * the errors of each.
  */
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include "pmemset_test.h"
-
-static int count_dir(const char *dir)
-{
-	int n = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n++;
-	closedir(d);
-	return n;
-}
 
 TEST(from_file)
 {
@@ -140,12 +126,12 @@ TEST(temporary)
 	char dir[256];
 	tmppath(dir, sizeof(dir), "tmpdir");
 	CHECK_EQ(mkdir(dir, 0700), 0);
-	int entries = count_dir(dir);
+	int entries = test_count_entries(dir);
 	int fds = test_count_fds();
 	int maps = test_count_maps();
 
 	CHECK_RC(pmemset_source_from_temporary(&src, dir), 0);
-	CHECK_EQ(count_dir(dir), entries); /* never has a name */
+	CHECK_EQ(test_count_entries(dir), entries); /* never has a name */
 	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
 	struct pmemset_map_config *mc;
 	pmemset_map_config_new(&mc);
@@ -163,7 +149,7 @@ TEST(temporary)
 	CHECK(((char *)d.addr)[4 * KB4 - 1] == 9, "part still mapped");
 	CHECK_RC(pmemset_delete(&set), 0);
 	CHECK_MAPS(maps);
-	CHECK_EQ(count_dir(dir), entries);
+	CHECK_EQ(test_count_entries(dir), entries);
 	rmdir(dir);
 }
 

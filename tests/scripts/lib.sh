@@ -12,6 +12,10 @@
 #   summary              prints "N passed, N failed" (", N skipped" when
 #                        something was skipped) and exits: 0 when nothing
 #                        failed, 1 otherwise. Call it last, or to stop early.
+#   need_built FILE      FILE (a program of the build) must be executable,
+#                        else fail and stop
+#   scratch NAME         a new directory $SCRATCH in $TMPDIR (or /tmp),
+#                        removed when the script exits
 #
 # Not named test_*.sh, so CTest does not take it for a test.
 
@@ -46,4 +50,18 @@ summary() {
 	fi
 	[ "$lib_failed" -eq 0 ]
 	exit
+}
+
+need_built() {
+	[ -x "$1" ] && return
+	fail "$1 is not built"
+	summary
+}
+
+scratch() {
+	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || {
+		fail "cannot create a directory in ${TMPDIR:-/tmp}"
+		summary
+	}
+	trap 'rm -rf "$SCRATCH"' EXIT
 }

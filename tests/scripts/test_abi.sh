@@ -43,8 +43,8 @@ if [ ! -e "$LIB" ]; then
 	summary
 fi
 
-TMP=$(mktemp -d /tmp/test_abi.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch test_abi
+TMP=$SCRATCH
 
 mapfile -t NAMES < <(grep -v '^[[:space:]]*$' "$LIST")
 check "exported-pmem2.txt lists 50 names (has ${#NAMES[@]})" \

@@ -58,8 +58,8 @@ for f in "$LIST" "$BASE_H" "$DRAFT_H"; do
 done
 [ -d "$MAN" ] || { fail "no directory $MAN"; summary; }
 
-TMP=$(mktemp -d /tmp/test_docs.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch test_docs
+TMP=$SCRATCH
 
 FUNCS=$(cat "$LIST"; for f in $DRAFT; do echo "$f"; done)
 nfuncs=$(echo "$FUNCS" | wc -l)

@@ -11,8 +11,8 @@ EX="$BUILD/examples"
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_examples.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+scratch test_examples
+WORK=$SCRATCH
 OUT="$WORK/out"
 has() { grep -q -- "$1" "$OUT"; }
 count() { grep -c -- "$1" "$OUT"; }

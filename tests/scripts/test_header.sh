@@ -33,8 +33,8 @@ PMDK=${PMDK_INCLUDE:-/usr/include}
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TMP=$(mktemp -d /tmp/test_header.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch test_header
+TMP=$SCRATCH
 
 # compile WHAT COMPILER ARGS... -- one check; prints the diagnostics on failure
 compile() {

@@ -54,8 +54,8 @@ for f in "$MAP" "$HDR" "$PMEM2_BASE"; do
 done
 [ -d "$MAN" ] || { fail "no directory $MAN"; summary; }
 
-TMP=$(mktemp -d /tmp/test_pmemset_docs.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch test_pmemset_docs
+TMP=$SCRATCH
 
 # the header and any sub-headers it may be split into
 HEADERS=("$HDR")

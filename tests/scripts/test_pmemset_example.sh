@@ -9,12 +9,9 @@ build=$1
 ex="$build/examples/example_pmemset_log"
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-if [ ! -x "$ex" ]; then
-	fail "$ex not built"
-	summary
-fi
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-example.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+need_built "$ex"
+scratch pmemset-example
+dir=$SCRATCH
 
 out=$("$ex" 2>&1)
 rc=$?

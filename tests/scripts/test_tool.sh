@@ -12,14 +12,10 @@ TOOL="$BUILD/tools/pmem2"
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [ ! -x "$TOOL" ]; then
-	fail "$TOOL not built"
-	summary
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_tool.XXXXXX")
+need_built "$TOOL"
+scratch test_tool
+WORK=$SCRATCH
 chmod 755 "$WORK"
-trap 'rm -rf "$WORK"' EXIT
 OUT="$WORK/out"
 ERR="$WORK/err"
 
