@@ -282,7 +282,8 @@ n=$(wc -l <"$TMP/ours.decls2")
 compile "our prototypes redeclared after PMDK's header (C)" \
 	gcc -std=gnu11 -Wall -Werror -I"$PMDK" -c "$TMP/redecl.c" -o "$TMP/redecl.o"
 
-# ---- 5. the draft API (no PMDK header has it): prototypes of the seed page
+# ---- 5. the draft API (no PMDK header has it): the prototypes its manual
+# pages (pmem2_config_set_fd(3), pmem2_map(3), pmem2_unmap(3)) give
 cat >"$TMP/draft.c" <<'EOF'
 #include <libpmem2/draft.h>
 int pmem2_config_set_fd(struct pmem2_config *cfg, int fd);
