@@ -7,8 +7,14 @@
 #   3. a ThreadSanitizer build of the multithreaded tests,
 #   4. every test program under valgrind memcheck,
 #   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm.
-# Prints "N passed, N failed" (counted in test programs) at the end; exits
-# non-zero on any failure.
+#
+# The total it prints last, "N passed, N failed", is the sum of the own
+# summary line of every program run: each CTest test of both suites (CTest
+# runs them through tests/run_one.sh, which writes each test's output to
+# $PMEM2_TEST_LOGDIR/<test>.log), each TSan run, each valgrind run and the
+# VM run (whose own line sums its programs in the guest). Of each log the
+# last such line counts, once. A program that ends without one counts as
+# one failure and fails the script. Exits non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=0
@@ -20,16 +26,38 @@ export PMEM2_TEST_REQUIRE_CXX=1
 status=0
 total_pass=0
 total_fail=0
+programs=0
 log=$(mktemp -d /tmp/pmem2-test-logs.XXXXXX)
 
-# sum the "N passed, N failed" lines that test programs print
+# count LOG WHAT: add the own "N passed, N failed" line of program WHAT,
+# the last one in LOG; without one, WHAT counts as one failure
 count() {
-	local p f
-	p=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$@" 2>/dev/null | awk '{s+=$1} END {print s+0}')
-	f=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$@" 2>/dev/null | awk '{s+=$3} END {print s+0}')
+	local line p f
+	line=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$1" 2>/dev/null | tail -n 1)
+	programs=$((programs + 1))
+	if [ -z "$line" ]; then
+		echo "FAIL: $2 ended without its own 'N passed, N failed' line (log: $1)"
+		total_fail=$((total_fail + 1))
+		status=1
+		return
+	fi
+	read -r p _ f _ <<<"$line"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 }
+
+# count_ctest BUILD_DIR LOGDIR WHAT: one line for every test CTest has
+count_ctest() {
+	local name n=0
+	while read -r name; do
+		count "$2/$name.log" "$3 $name"
+		n=$((n + 1))
+	done < <(cd "$1" && ctest -N | sed -n 's/^ *Test *#[0-9]*: //p')
+	[ $n -gt 0 ] || { echo "FAIL: $3 lists no test"; status=1; total_fail=$((total_fail + 1)); }
+}
+
+# subtotal WHAT: the counts so far, for the log
+subtotal() { echo "-- after $*: $programs programs, $total_pass passed, $total_fail failed"; }
 
 step() { printf '\n==== %s\n' "$*"; }
 
@@ -47,8 +75,10 @@ if ! build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
 	exit 1
 fi
 step "ctest"
-(cd "$top/build" && ctest -j"$jobs" --output-on-failure -O "$log/ctest.log") || status=1
-count "$log/ctest.log"
+(cd "$top/build" && PMEM2_TEST_LOGDIR="$log/ctest" \
+	ctest -j"$jobs" --output-on-failure -O "$log/ctest.log") || status=1
+count_ctest "$top/build" "$log/ctest" ctest
+subtotal ctest
 
 step "build (clang, ASan+UBSan)"
 if build "$top/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
@@ -56,8 +86,10 @@ if build "$top/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 	step "ctest under ASan+UBSan"
 	(cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		PMEM2_TEST_LOGDIR="$log/ctest-asan" \
 		ctest -j"$jobs" --output-on-failure -O "$log/ctest-asan.log") || status=1
-	count "$log/ctest-asan.log"
+	count_ctest "$top/build-asan" "$log/ctest-asan" "ctest (ASan+UBSan)"
+	subtotal "ctest (ASan+UBSan)"
 else
 	tail -50 "$log/build-build-asan.log"
 	status=1
@@ -81,8 +113,9 @@ if cmake -S "$top" -B "$top/build-tsan" -DCMAKE_C_COMPILER=clang \
 			tail -40 "$log/tsan-$t.log"
 			status=1
 		fi
-		count "$log/tsan-$t.log"
+		count "$log/tsan-$t.log" "TSan $t"
 	done
+	subtotal TSan
 else
 	tail -50 "$log/build-build-tsan.log"
 	status=1
@@ -109,17 +142,20 @@ for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_* \
 		vg_fail=$((vg_fail + 1))
 		status=1
 	fi
-	count "$log/vg-$name.log"
+	count "$log/vg-$name.log" "valgrind $name"
 done
+subtotal valgrind
 
 if [ $vm = 1 ]; then
 	step "real DAX tests in pmem-vm"
 	bash "$top/tests/vm/run-vm-tests.sh" "$top/build" 2>&1 | tee "$log/vm.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	count "$log/vm.log"
+	count "$log/vm.log" "VM run"
+	subtotal "VM run"
 fi
 
 step "summary (logs in $log)"
 [ $status = 0 ] || [ $total_fail -gt 0 ] || total_fail=1
+echo "$programs programs, each counted by its own summary line"
 echo "$total_pass passed, $total_fail failed"
 exit $status
