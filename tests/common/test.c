@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 unsigned test_passed, test_failed, test_skipped;
@@ -88,6 +90,19 @@ int test_count_entries(const char *dir)
 			n++;
 	closedir(d);
 	return n;
+}
+
+int test_dev_region(dev_t dev, char *region, size_t len)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev),
+		 minor(dev));
+	const char *r = realpath(link, real) ? strstr(real, "/region") : NULL;
+	if (!r)
+		return 0;
+	if (region)
+		snprintf(region, len, "%.*s", (int)strcspn(r + 1, "/"), r + 1);
+	return 1;
 }
 
 int test_count_fds(void)

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/types.h>
 
 extern unsigned test_passed, test_failed, test_skipped;
 extern const char *test_current;
@@ -41,6 +42,11 @@ int test_tmpfile(size_t size, char *path, size_t pathlen, int keep);
 long long file_size(const char *path);
 /* entries of a directory, "." and ".." not counted; -1 when unreadable */
 int test_count_entries(const char *dir);
+/* Is the block device dev (a file's st_dev) on an NVDIMM region, as the
+ * real /sys says (its device path passes a "regionN" directory)? 1 and the
+ * name in region (if not NULL), or 0: for tests whose answer depends on
+ * where TMPDIR lives. */
+int test_dev_region(dev_t dev, char *region, size_t len);
 /* count open file descriptors of this process */
 int test_count_fds(void);
 /* count mappings (lines of /proc/self/maps) */
