@@ -46,13 +46,16 @@ count() {
 	total_fail=$((total_fail + f))
 }
 
+# ctest_names BUILD_DIR: the name of every test CTest has there
+ctest_names() { (cd "$1" && ctest -N | sed -n 's/^ *Test *#[0-9]*: //p'); }
+
 # count_ctest BUILD_DIR LOGDIR WHAT: one line for every test CTest has
 count_ctest() {
 	local name n=0
 	while read -r name; do
 		count "$2/$name.log" "$3 $name"
 		n=$((n + 1))
-	done < <(cd "$1" && ctest -N | sed -n 's/^ *Test *#[0-9]*: //p')
+	done < <(ctest_names "$1")
 	[ $n -gt 0 ] || { echo "FAIL: $3 lists no test"; status=1; total_fail=$((total_fail + 1)); }
 }
 
@@ -124,17 +127,19 @@ fi
 
 step "valgrind memcheck"
 vg_fail=0
-for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_* \
-	"$top"/build/tests/durability_test_* "$top"/build/tests/pmemset_test_* \
-	"$top"/build/tests/pmemset_unit_test_*; do
+# the test programs CTest runs (unit/test_x is build/tests/unit_test_x,
+# pmemset-unit/test_x pmemset_unit_test_x; script and compat tests are not
+# programs there), never a stale binary of a test that is gone
+while read -r test; do
+	name=$(tr '/-' '__' <<<"$test")
+	t=$top/build/tests/$name
 	[ -x "$t" ] || continue
-	name=$(basename "$t")
 	# PMEM2_TEST_VALGRIND tells tests to shrink their matrices and skip
 	# /proc/self/maps accounting (valgrind maps memory of its own)
 	if PMEM2_TEST_VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite \
 		--suppressions="$top/tests/valgrind.supp" \
-		"$t" >"$log/vg-$name.log" 2>&1; then
+		"$t" </dev/null >"$log/vg-$name.log" 2>&1; then
 		echo "valgrind ok   $name"
 	else
 		echo "valgrind FAIL $name"
@@ -143,7 +148,7 @@ for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_* \
 		status=1
 	fi
 	count "$log/vg-$name.log" "valgrind $name"
-done
+done < <(ctest_names "$top/build")
 subtotal valgrind
 
 if [ $vm = 1 ]; then
