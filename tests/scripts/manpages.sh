@@ -7,8 +7,9 @@
 #
 # Sourced, not run, after tests/scripts/lib.sh (ok and fail: each counts
 # one check; fail also prints its arguments). The caller defines MAN (the
-# directory of the pages) and TMP (a scratch directory). Needs groff and
-# perl; uses man -l when man-db is installed.
+# directory of the pages) and calls manpage_setup, which makes TMP (a
+# scratch directory). Needs groff and perl; uses man -l when man-db is
+# installed.
 
 # The tools the checks need are there; fails (and returns 1) otherwise.
 manpage_tools() {
@@ -24,6 +25,40 @@ manpage_tools() {
 	command -v man >/dev/null ||
 		echo "note: man-db not installed, 'man -l' not tried"
 	return 0
+}
+
+# manpage_setup NAME FILE...: what both tests check before any page: the
+# tools, the FILEs they read, the directory MAN; then TMP, a scratch
+# directory named after NAME. Stops the test (summary) when one is missing.
+manpage_setup() {
+	local name=$1 f
+	shift
+	manpage_tools || summary
+	for f in "$@"; do
+		[ -r "$f" ] || { fail "cannot read $f"; summary; }
+	done
+	[ -d "$MAN" ] || { fail "no directory $MAN"; summary; }
+	scratch "$name"
+	TMP=$SCRATCH
+}
+
+# check_function_pages FN...: every function has doc/man/<fn>.3, a page or
+# a redirect that resolves; "fn page" of each goes to $TMP/resolved
+check_function_pages() {
+	local fn page
+	: >"$TMP/resolved"
+	for fn in "$@"; do
+		page=$MAN/$fn.3
+		if [ ! -f "$page" ]; then
+			fail "$fn has no manual page doc/man/$fn.3"
+			continue
+		fi
+		ok
+		resolve "$page"
+		[ -n "$RESOLVED" ] || continue
+		ok
+		echo "$fn $RESOLVED" >>"$TMP/resolved"
+	done
 }
 
 # The page a name resolves to: itself, or the target of its one-line

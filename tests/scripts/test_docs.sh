@@ -52,32 +52,15 @@ NOT_CODES="PMEM2_E_RESERVATION_NOT_EMPTY"
 # shellcheck source=tests/scripts/manpages.sh
 . "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; summary; }
 
-manpage_tools || summary
-for f in "$LIST" "$BASE_H" "$DRAFT_H"; do
-	[ -r "$f" ] || { fail "cannot read $f"; summary; }
-done
-[ -d "$MAN" ] || { fail "no directory $MAN"; summary; }
-
-scratch test_docs
-TMP=$SCRATCH
+manpage_setup test_docs "$LIST" "$BASE_H" "$DRAFT_H"
 
 FUNCS=$(cat "$LIST"; for f in $DRAFT; do echo "$f"; done)
 nfuncs=$(echo "$FUNCS" | wc -l)
 [ "$nfuncs" -eq 53 ] && ok || fail "expected 50 + 3 functions, found $nfuncs"
 
 # ---- 1. a page for every function, and a function for every page
-for fn in $FUNCS; do
-	page=$MAN/$fn.3
-	if [ ! -f "$page" ]; then
-		fail "$fn has no manual page doc/man/$fn.3"
-		continue
-	fi
-	ok
-	resolve "$page"
-	[ -n "$RESOLVED" ] || continue
-	ok
-	echo "$fn $RESOLVED" >>"$TMP/resolved"
-done
+# shellcheck disable=SC2086 # one function name a word
+check_function_pages $FUNCS
 for page in "$MAN"/pmem2_*.3; do
 	[ -e "$page" ] || break
 	name=$(basename "$page" .3)
@@ -108,7 +91,6 @@ for page in "${PAGES[@]}"; do
 done
 
 # ---- 4. each function: named in NAME, prototype as in the header
-touch "$TMP/resolved"
 while read -r fn target; do
 	check_named "$fn" "$target"
 	case " $DRAFT " in

@@ -48,14 +48,7 @@ TYPEDEFS="pmemset_event_callback:pmemset_config_set_event_callback"
 # shellcheck source=tests/scripts/manpages.sh
 . "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; summary; }
 
-manpage_tools || summary
-for f in "$MAP" "$HDR" "$PMEM2_BASE"; do
-	[ -r "$f" ] || { fail "cannot read $f"; summary; }
-done
-[ -d "$MAN" ] || { fail "no directory $MAN"; summary; }
-
-scratch test_pmemset_docs
-TMP=$SCRATCH
+manpage_setup test_pmemset_docs "$MAP" "$HDR" "$PMEM2_BASE"
 
 # the header and any sub-headers it may be split into
 HEADERS=("$HDR")
@@ -83,19 +76,8 @@ for fn in $(declaration '[a-z0-9_]+' all <"$TMP/header" |
 done
 
 # ---- 2. a page for every function, and a function for every page
-: >"$TMP/resolved"
-for fn in $FUNCS; do
-	page=$MAN/$fn.3
-	if [ ! -f "$page" ]; then
-		fail "$fn has no manual page doc/man/$fn.3"
-		continue
-	fi
-	ok
-	resolve "$page"
-	[ -n "$RESOLVED" ] || continue
-	ok
-	echo "$fn $RESOLVED" >>"$TMP/resolved"
-done
+# shellcheck disable=SC2086 # one function name a word
+check_function_pages $FUNCS
 for page in "$MAN"/pmemset_*.3; do
 	[ -e "$page" ] || break
 	name=$(basename "$page" .3)
