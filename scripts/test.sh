@@ -7,27 +7,60 @@
 #   3. a ThreadSanitizer build of the multithreaded tests,
 #   4. every test program under valgrind memcheck,
 #   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm.
-# Prints "N passed, N failed" (counted in test programs) at the end; exits
-# non-zero on any failure.
+#
+# The total it prints last, "N passed, N failed", is the sum of the own
+# summary line of every program run: each CTest test of both suites (CTest
+# runs them through tests/run_one.sh, which writes each test's output to
+# $PMEM2_TEST_LOGDIR/<test>.log), each TSan run, each valgrind run and the
+# VM run (whose own line sums its programs in the guest). Of each log the
+# last such line counts, once. A program that ends without one counts as
+# one failure and fails the script. Exits non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=0
 [ "${1:-}" = "--vm" ] && vm=1
 bash "$top/scripts/deps.sh" "$([ $vm = 1 ] && echo vm || echo test)" || exit 1
 jobs=$(nproc)
+# deps.sh installed g++ and clang++: the C++ header checks must run here
+export PMEM2_TEST_REQUIRE_CXX=1
 status=0
 total_pass=0
 total_fail=0
+programs=0
 log=$(mktemp -d /tmp/pmem2-test-logs.XXXXXX)
 
-# sum the "N passed, N failed" lines that test programs print
+# count LOG WHAT: add the own "N passed, N failed" line of program WHAT,
+# the last one in LOG; without one, WHAT counts as one failure
 count() {
-	local p f
-	p=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$@" 2>/dev/null | awk '{s+=$1} END {print s+0}')
-	f=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$@" 2>/dev/null | awk '{s+=$3} END {print s+0}')
+	local line p f
+	line=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$1" 2>/dev/null | tail -n 1)
+	programs=$((programs + 1))
+	if [ -z "$line" ]; then
+		echo "FAIL: $2 ended without its own 'N passed, N failed' line (log: $1)"
+		total_fail=$((total_fail + 1))
+		status=1
+		return
+	fi
+	read -r p _ f _ <<<"$line"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 }
+
+# ctest_names BUILD_DIR: the name of every test CTest has there
+ctest_names() { (cd "$1" && ctest -N | sed -n 's/^ *Test *#[0-9]*: //p'); }
+
+# count_ctest BUILD_DIR LOGDIR WHAT: one line for every test CTest has
+count_ctest() {
+	local name n=0
+	while read -r name; do
+		count "$2/$name.log" "$3 $name"
+		n=$((n + 1))
+	done < <(ctest_names "$1")
+	[ $n -gt 0 ] || { echo "FAIL: $3 lists no test"; status=1; total_fail=$((total_fail + 1)); }
+}
+
+# subtotal WHAT: the counts so far, for the log
+subtotal() { echo "-- after $*: $programs programs, $total_pass passed, $total_fail failed"; }
 
 step() { printf '\n==== %s\n' "$*"; }
 
@@ -45,8 +78,10 @@ if ! build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
 	exit 1
 fi
 step "ctest"
-(cd "$top/build" && ctest -j"$jobs" --output-on-failure -O "$log/ctest.log") || status=1
-count "$log/ctest.log"
+(cd "$top/build" && PMEM2_TEST_LOGDIR="$log/ctest" \
+	ctest -j"$jobs" --output-on-failure -O "$log/ctest.log") || status=1
+count_ctest "$top/build" "$log/ctest" ctest
+subtotal ctest
 
 step "build (clang, ASan+UBSan)"
 if build "$top/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
@@ -54,8 +89,10 @@ if build "$top/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 	step "ctest under ASan+UBSan"
 	(cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		PMEM2_TEST_LOGDIR="$log/ctest-asan" \
 		ctest -j"$jobs" --output-on-failure -O "$log/ctest-asan.log") || status=1
-	count "$log/ctest-asan.log"
+	count_ctest "$top/build-asan" "$log/ctest-asan" "ctest (ASan+UBSan)"
+	subtotal "ctest (ASan+UBSan)"
 else
 	tail -50 "$log/build-build-asan.log"
 	status=1
@@ -79,8 +116,9 @@ if cmake -S "$top" -B "$top/build-tsan" -DCMAKE_C_COMPILER=clang \
 			tail -40 "$log/tsan-$t.log"
 			status=1
 		fi
-		count "$log/tsan-$t.log"
+		count "$log/tsan-$t.log" "TSan $t"
 	done
+	subtotal TSan
 else
 	tail -50 "$log/build-build-tsan.log"
 	status=1
@@ -89,17 +127,19 @@ fi
 
 step "valgrind memcheck"
 vg_fail=0
-for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_* \
-	"$top"/build/tests/durability_test_* "$top"/build/tests/pmemset_test_* \
-	"$top"/build/tests/pmemset_unit_test_*; do
+# the test programs CTest runs (unit/test_x is build/tests/unit_test_x,
+# pmemset-unit/test_x pmemset_unit_test_x; script and compat tests are not
+# programs there), never a stale binary of a test that is gone
+while read -r test; do
+	name=$(tr '/-' '__' <<<"$test")
+	t=$top/build/tests/$name
 	[ -x "$t" ] || continue
-	name=$(basename "$t")
 	# PMEM2_TEST_VALGRIND tells tests to shrink their matrices and skip
 	# /proc/self/maps accounting (valgrind maps memory of its own)
 	if PMEM2_TEST_VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite \
 		--suppressions="$top/tests/valgrind.supp" \
-		"$t" >"$log/vg-$name.log" 2>&1; then
+		"$t" </dev/null >"$log/vg-$name.log" 2>&1; then
 		echo "valgrind ok   $name"
 	else
 		echo "valgrind FAIL $name"
@@ -107,17 +147,20 @@ for t in "$top"/build/tests/unit_test_* "$top"/build/tests/api_test_* \
 		vg_fail=$((vg_fail + 1))
 		status=1
 	fi
-	count "$log/vg-$name.log"
-done
+	count "$log/vg-$name.log" "valgrind $name"
+done < <(ctest_names "$top/build")
+subtotal valgrind
 
 if [ $vm = 1 ]; then
 	step "real DAX tests in pmem-vm"
 	bash "$top/tests/vm/run-vm-tests.sh" "$top/build" 2>&1 | tee "$log/vm.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	count "$log/vm.log"
+	count "$log/vm.log" "VM run"
+	subtotal "VM run"
 fi
 
 step "summary (logs in $log)"
 [ $status = 0 ] || [ $total_fail -gt 0 ] || total_fail=1
+echo "$programs programs, each counted by its own summary line"
 echo "$total_pass passed, $total_fail failed"
 exit $status

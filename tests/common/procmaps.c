@@ -7,12 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN_BUILD 1
+/* gcc says __SANITIZE_*__, clang __has_feature(*_sanitizer) */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED_BUILD 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN_BUILD 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED_BUILD 1
 #endif
+#endif
+#ifndef SANITIZED_BUILD
+#define SANITIZED_BUILD 0
 #endif
 
 int on_valgrind(void)
@@ -25,13 +29,14 @@ int on_valgrind(void)
 	return v;
 }
 
+int maps_meaningful(void)
+{
+	return !SANITIZED_BUILD && !on_valgrind();
+}
+
 int proc_map_lines(void)
 {
-#ifdef ASAN_BUILD
-	return 0;
-#else
-	return test_count_maps();
-#endif
+	return SANITIZED_BUILD ? 0 : test_count_maps();
 }
 
 size_t proc_mapped_bytes(void)

@@ -5,6 +5,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 unsigned test_passed, test_failed, test_skipped;
@@ -32,17 +35,27 @@ int test_done(void)
 	return test_failed ? 1 : 0;
 }
 
+const char *tmpdir(void)
+{
+	const char *d = getenv("TMPDIR");
+	return d && *d ? d : "/tmp";
+}
+
+void tmppath(char *buf, size_t len, const char *tag)
+{
+	static int seq;
+	snprintf(buf, len, "%s/pmem2-test-%s-%d-%d", tmpdir(), tag,
+		 (int)getpid(), seq++);
+}
+
 int test_tmpfile(size_t size, char *path, size_t pathlen, int keep)
 {
-	const char *dir = getenv("TMPDIR");
 	char buf[4096];
-	if (!dir || !*dir)
-		dir = "/tmp";
 	if (!path) {
 		path = buf;
 		pathlen = sizeof(buf);
 	}
-	snprintf(path, pathlen, "%s/pmem2-test.XXXXXX", dir);
+	snprintf(path, pathlen, "%s/pmem2-test.XXXXXX", tmpdir());
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		perror("mkstemp");
@@ -57,18 +70,45 @@ int test_tmpfile(size_t size, char *path, size_t pathlen, int keep)
 	return fd;
 }
 
-int test_count_fds(void)
+long long file_size(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return -1;
+	return (long long)st.st_size;
+}
+
+int test_count_entries(const char *dir)
 {
 	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			n++;
 	closedir(d);
-	return n - 1; /* the DIR's own fd */
+	return n;
+}
+
+int test_dev_region(dev_t dev, char *region, size_t len)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev),
+		 minor(dev));
+	const char *r = realpath(link, real) ? strstr(real, "/region") : NULL;
+	if (!r)
+		return 0;
+	if (region)
+		snprintf(region, len, "%.*s", (int)strcspn(r + 1, "/"), r + 1);
+	return 1;
+}
+
+int test_count_fds(void)
+{
+	int n = test_count_entries("/proc/self/fd");
+	return n < 0 ? -1 : n - 1; /* the DIR's own fd */
 }
 
 int test_count_maps(void)

@@ -351,7 +351,7 @@ TEST(intended_differences)
 
 	clear_msg();
 	int rc = pmem2_vm_reservation_new(&rsv, NULL, 0);
-	CHECK(rc < 0, "zero-size reservation accepted");
+	CHECK_RC(rc, PMEM2_E_LENGTH_UNALIGNED);
 	CHECK(rsv == NULL, "rsv not cleared");
 	CHECK(msg_set(), "no message");
 	if (rc == 0)

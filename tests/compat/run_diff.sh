@@ -19,14 +19,11 @@ OURS_BIN=${3:?}
 OURS_LIB=${4:?}
 EXPECTED=${5:?}
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-done_() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+# shellcheck source=SCRIPTDIR/../scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
-TMP=$(mktemp -d /tmp/compat_diff.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch compat_diff
+TMP=$SCRATCH
 
 # PMDK's known leaks (e.g. the zero-size reservation it cannot delete) are
 # not ours to report
@@ -39,15 +36,15 @@ rc_ours=$?
 for side in pmdk ours; do
 	if [ $side = pmdk ]; then rc=$rc_pmdk; else rc=$rc_ours; fi
 	if [ "$rc" -eq 0 ] && [ "$(tail -n1 "$TMP/$side.txt")" = END ]; then
-		pass
+		ok
 	else
 		fail "diff_api against $side exited with $rc; last lines:"
 		tail -n3 "$TMP/$side.txt" "$TMP/$side.err" | sed 's/^/    /'
 	fi
 	dups=$(grep -v '^END$' "$TMP/$side.txt" | cut -d: -f1 | sort | uniq -d)
-	[ -z "$dups" ] && pass || fail "$side: keys printed twice: $dups"
+	[ -z "$dups" ] && ok || fail "$side: keys printed twice: $dups"
 done
-[ "$failed" -eq 0 ] || done_
+[ "$lib_failed" -eq 0 ] || summary
 
 declare -A pmdk ours expected_pmdk expected_ours why
 while IFS= read -r line; do
@@ -78,7 +75,7 @@ for key in $(printf '%s\n' "${!expected_pmdk[@]}" | sort); do
 	p=${pmdk[$key]-<absent>}
 	o=${ours[$key]-<absent>}
 	if [ "$p" = "${expected_pmdk[$key]}" ] && [ "$o" = "${expected_ours[$key]}" ]; then
-		pass
+		ok
 	else
 		fail "listed difference did not occur: $key"
 		echo "    listed: PMDK '${expected_pmdk[$key]}', ours '${expected_ours[$key]}'"
@@ -92,7 +89,7 @@ for key in $( (printf '%s\n' "${!pmdk[@]}"; printf '%s\n' "${!ours[@]}") | sort 
 	p=${pmdk[$key]-<absent>}
 	o=${ours[$key]-<absent>}
 	if [ "$p" = "$o" ]; then
-		pass
+		ok
 	else
 		fail "unlisted difference: $key"
 		echo "    PMDK: $p"
@@ -104,6 +101,6 @@ done
 while IFS= read -r line; do
 	fail "ours set no message: $line"
 done < <(grep ' msg=empty$' "$TMP/ours.txt")
-pass
+ok
 
-done_
+summary

@@ -2,7 +2,10 @@
 /*
  * pmemset_test.h -- helpers shared by the libpmemset tests: sets with a
  * given granularity, file and anonymous sources, and an event recorder.
- * Header-only (static functions) so each test stays one program.
+ * What any test needs (temporary paths, counts of descriptors and mappings)
+ * is in tests/common (test.h, procmaps.h); this header holds only what
+ * speaks libpmemset. Header-only (static functions) so each test stays one
+ * program.
  */
 #ifndef PMEMSET_TEST_H
 #define PMEMSET_TEST_H
@@ -17,42 +20,10 @@
 #include <libpmem2.h>
 #include <libpmemset.h>
 
+#include "procmaps.h"
 #include "test.h"
 
 #define KB4 ((size_t)4096)
-
-/*
- * Sanitizers map their own memory as the program runs, so the number of
- * lines in /proc/self/maps says nothing about leaks there (ASan checks
- * memory, the plain build checks mappings).
- */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define TEST_SANITIZED 1
-#endif
-#endif
-#ifndef TEST_SANITIZED
-#define TEST_SANITIZED 0
-#endif
-/* Valgrind places and merges mappings its own way, too. */
-static inline int maps_meaningful(void)
-{
-	const char *pre = getenv("LD_PRELOAD");
-	return !TEST_SANITIZED && !(pre && strstr(pre, "vgpreload"));
-}
-#define CHECK_MAPS(before)                                                     \
-	do {                                                                   \
-		if (maps_meaningful())                                         \
-			CHECK_EQ(test_count_maps(), (before));                 \
-	} while (0)
-
-static inline const char *tmpdir(void)
-{
-	const char *d = getenv("TMPDIR");
-	return d && *d ? d : "/tmp";
-}
 
 /*
  * A set whose parts must have at most granularity g (NULL rsv: none) and,
@@ -104,14 +75,6 @@ static inline struct pmemset_source *anon_source(size_t size,
 	return src;
 }
 
-/* A path for a new file in TMPDIR (not created). */
-static inline void tmppath(char *buf, size_t len, const char *tag)
-{
-	static int seq;
-	snprintf(buf, len, "%s/pmemset-%s-%d-%d", tmpdir(), tag, (int)getpid(),
-		 seq++);
-}
-
 /* A file of size bytes (kept on disk: the caller unlinks) as a source. */
 static inline struct pmemset_source *file_source(char *path, size_t len,
 						 size_t size, uint64_t flags)
@@ -131,14 +94,6 @@ static inline struct pmemset_source *file_source(char *path, size_t len,
 		exit(2);
 	}
 	return src;
-}
-
-static inline off_t file_size(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st))
-		return -1;
-	return st.st_size;
 }
 
 /* ---- event recorder ---- */

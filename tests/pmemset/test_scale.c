@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_scale.c -- a set of 10 000 parts: mapping, looking up by address
- * and deleting must not cost quadratic time. Maps 4 KiB anonymous parts
- * (one pmem2 source, wrapped with pmemset_source_from_pmem2), each its own
- * part map; times random lookups (prints ns per lookup; asserts only a
- * generous 50 us average) and compares the whole cycle for 2 500 and for
- * 10 000 parts (best of three runs each): linear cost gives a ratio near
- * 4, quadratic near 16; the test allows 8.
+ * test_scale.c -- a set of 10 000 parts: mapping, looking every part up by
+ * address and deleting the set work at that size and leave nothing behind.
+ * Maps 4 KiB anonymous parts (one pmem2 source, wrapped with
+ * pmemset_source_from_pmem2), each its own part map.
+ *
+ * How fast is not judged here: bench/pmemset_scale.c measures it (per-part
+ * times of each phase for 2 500 and 10 000 parts, the per-part ratios and
+ * the whole-cycle time ratio, linear 4, quadratic 16). What stays is a
+ * complexity guard that a loaded machine cannot trip: the 10 000-part
+ * cycle fails only if it took over GUARD_FLOOR seconds *and* more than
+ * GUARD_FACTOR times what linear growth from 2 500 parts predicts (best of
+ * three runs each; judged natively only, not under valgrind or a
+ * sanitizer). It catches a cost that explodes (cubic, a stall per part),
+ * not a quadratic one, which the benchmark shows.
  */
 #include <time.h>
 
@@ -15,6 +22,8 @@
 #define BIG 10000
 #define SMALL 2500
 #define LOOKUPS 100000
+#define GUARD_FACTOR 10.0 /* times the linear prediction */
+#define GUARD_FLOOR 2.0	  /* seconds; a normal run takes about 0.4 */
 
 static double now(void)
 {
@@ -75,23 +84,28 @@ TEST(ten_thousand_parts)
 	int maps = test_count_maps();
 	double ns_small, ns_big, small = 1e9, big = 1e9, t;
 	/* under valgrind its own bookkeeping of mappings dominates and
-	 * grows faster than linearly: one round, no timing verdict */
-	int timing = maps_meaningful();
+	 * grows faster than linearly, and sanitizers slow everything: one
+	 * round, no guard */
+	int native = maps_meaningful();
 	/* best of three: other processes share the machine */
-	if (timing)
+	if (native)
 		(void)cycle(SMALL, &ns_small); /* warm up */
-	for (int i = 0; i < (timing ? 3 : 1); i++) {
+	for (int i = 0; i < (native ? 3 : 1); i++) {
 		t = cycle(SMALL, &ns_small);
 		small = t < small ? t : small;
 		t = cycle(BIG, &ns_big);
 		big = t < big ? t : big;
 	}
-	CHECK(ns_big < 50000.0, "lookup takes %.0f ns on average", ns_big);
-	double ratio = big / small;
-	printf("time ratio %d/%d parts: %.2f (linear 4, quadratic 16)\n", BIG,
-	       SMALL, ratio);
-	CHECK(!timing || ratio < 8.0, "time ratio %.2f suggests quadratic cost",
-	      ratio);
+	double linear = small * BIG / SMALL;
+	printf("%d parts: %.3f s, %.1f times the linear prediction from %d "
+	       "parts (bench/pmemset_scale.c judges speed)\n",
+	       BIG, big, big / linear, SMALL);
+	int exploded = big > GUARD_FLOOR && big > GUARD_FACTOR * linear;
+	if (native)
+		CHECK(!exploded,
+		      "%d parts took %.2f s, %.0f times the linear prediction "
+		      "(%.3f s): the cost explodes with the number of parts",
+		      BIG, big, big / linear, linear);
 	CHECK_MAPS(maps);
 	free(addrs);
 	pmemset_source_delete(&src);

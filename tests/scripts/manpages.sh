@@ -5,10 +5,11 @@
 # pages) and test_pmemset_docs.sh (libpmemset's) have in common, so that the
 # two libraries' pages are held to the same rules by the same code.
 #
-# Sourced, not run. The caller defines pass and fail (each counts one
-# check; fail also prints its arguments), MAN (the directory of the pages)
-# and TMP (a scratch directory). Needs groff and perl; uses man -l when
-# man-db is installed.
+# Sourced, not run, after tests/scripts/lib.sh (ok and fail: each counts
+# one check; fail also prints its arguments). The caller defines MAN (the
+# directory of the pages) and calls manpage_setup, which makes TMP (a
+# scratch directory). Needs groff and perl; uses man -l when man-db is
+# installed.
 
 # The tools the checks need are there; fails (and returns 1) otherwise.
 manpage_tools() {
@@ -24,6 +25,40 @@ manpage_tools() {
 	command -v man >/dev/null ||
 		echo "note: man-db not installed, 'man -l' not tried"
 	return 0
+}
+
+# manpage_setup NAME FILE...: what both tests check before any page: the
+# tools, the FILEs they read, the directory MAN; then TMP, a scratch
+# directory named after NAME. Stops the test (summary) when one is missing.
+manpage_setup() {
+	local name=$1 f
+	shift
+	manpage_tools || summary
+	for f in "$@"; do
+		[ -r "$f" ] || { fail "cannot read $f"; summary; }
+	done
+	[ -d "$MAN" ] || { fail "no directory $MAN"; summary; }
+	scratch "$name"
+	TMP=$SCRATCH
+}
+
+# check_function_pages FN...: every function has doc/man/<fn>.3, a page or
+# a redirect that resolves; "fn page" of each goes to $TMP/resolved
+check_function_pages() {
+	local fn page
+	: >"$TMP/resolved"
+	for fn in "$@"; do
+		page=$MAN/$fn.3
+		if [ ! -f "$page" ]; then
+			fail "$fn has no manual page doc/man/$fn.3"
+			continue
+		fi
+		ok
+		resolve "$page"
+		[ -n "$RESOLVED" ] || continue
+		ok
+		echo "$fn $RESOLVED" >>"$TMP/resolved"
+	done
 }
 
 # The page a name resolves to: itself, or the target of its one-line
@@ -113,13 +148,13 @@ check_render() {
 			fail "$b: groff -ww -T$dev warns:"
 			sed 's/^/    /' "$TMP/w" | head -10
 		else
-			pass
+			ok
 		fi
 	done
 	command -v man >/dev/null || return 0
 	if MANWIDTH=80 man -l -Tutf8 "$page" >/dev/null 2>"$TMP/w" &&
 		[ ! -s "$TMP/w" ]; then
-		pass
+		ok
 	else
 		fail "$b: man -l reports:"
 		sed 's/^/    /' "$TMP/w" | head -10
@@ -135,12 +170,12 @@ check_structure() {
 	name=${b%.*}
 	upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
 	if grep -qE "^\.TH \"?$upper\"? $sect " "$page"; then
-		pass
+		ok
 	else
 		fail "$b: no '.TH $upper $sect' line"
 	fi
 	if head -n 1 "$page" | grep -q 'SPDX-License-Identifier: BSD-3-Clause'; then
-		pass
+		ok
 	else
 		fail "$b: first line is not the SPDX comment"
 	fi
@@ -151,7 +186,7 @@ check_structure() {
 	fi
 	for s in "${required[@]}"; do
 		if grep -qE "^\.SH \"?$s\"?$" "$page"; then
-			pass
+			ok
 		else
 			fail "$b: no $s section"
 		fi
@@ -162,7 +197,7 @@ check_structure() {
 check_named() {
 	if awk '/^\.SH / { inname = ($2 == "NAME"); next } inname' "$2" |
 		grep -qE "(^|[ ,])$1(,|[[:space:]]|$)"; then
-		pass
+		ok
 	else
 		fail "$1: not listed in the NAME section of $(basename "$2")"
 	fi
@@ -182,7 +217,7 @@ check_prototype() {
 	if [ -z "$got" ]; then
 		fail "$fn: no prototype in the SYNOPSIS of $b"
 	elif [ "$got" = "$want" ]; then
-		pass
+		ok
 	else
 		fail "$fn: SYNOPSIS of $b differs from $(basename "$hdr"):" \
 			$'\n'"    page:   $got"$'\n'"    header: $want"
@@ -197,7 +232,7 @@ check_refs() {
 		awk '{ r = $3; gsub(/[()]/, "", r); print $2 "." r }' | sort -u)
 	for r in $refs; do
 		if [ -f "$MAN/$r" ]; then
-			pass
+			ok
 		else
 			fail "$(basename "$page") refers to $r, which does not exist"
 		fi

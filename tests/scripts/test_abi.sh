@@ -20,17 +20,8 @@
 BUILD_DIR=${1:?usage: test_abi.sh BUILD_DIR SOURCE_DIR}
 SOURCE_DIR=${2:?usage: test_abi.sh BUILD_DIR SOURCE_DIR}
 
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then pass; else fail "$what"; fi
-}
-done_() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LIST=$SOURCE_DIR/tests/scripts/exported-pmem2.txt
 LIB=$BUILD_DIR/libpmem2.so.1
@@ -40,20 +31,20 @@ ASYNC="pmem2_config_set_vdm pmem2_memcpy_async pmem2_memmove_async pmem2_memset_
 for tool in nm readelf objdump; do
 	if ! command -v $tool >/dev/null; then
 		fail "$tool (binutils) is not installed"
-		done_
+		summary
 	fi
 done
 if [ ! -r "$LIST" ]; then
 	fail "$LIST is missing"
-	done_
+	summary
 fi
 if [ ! -e "$LIB" ]; then
 	fail "$LIB does not exist (library not built?)"
-	done_
+	summary
 fi
 
-TMP=$(mktemp -d /tmp/test_abi.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+scratch test_abi
+TMP=$SCRATCH
 
 mapfile -t NAMES < <(grep -v '^[[:space:]]*$' "$LIST")
 check "exported-pmem2.txt lists 50 names (has ${#NAMES[@]})" \
@@ -126,7 +117,7 @@ fi
 if [ ! -e "$REF" ]; then
 	fail "PMDK's libpmem2.so.1 not found at $REF: install Debian's" \
 		"libpmem2-dev (apt-get install libpmem2-dev) or set PMDK_LIBPMEM2"
-	done_
+	summary
 fi
 # defined functions: "ADDR g DF .text SIZE VERSION NAME"
 objdump -T "$REF" | awk '$3 == "DF" && $4 != "*UND*" { print $NF }' |
@@ -146,4 +137,4 @@ for v in $(objdump -T "$REF" | awk '$3 == "DF" && $4 != "*UND*" { print $(NF-1) 
 		grep -qxF "A $v" "$TMP/actual.txt"
 done
 
-done_
+summary

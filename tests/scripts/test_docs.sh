@@ -27,7 +27,7 @@
 # The pages of libpmemset (doc/man/pmemset*) are checked by the same rules
 # (tests/scripts/manpages.sh) in test_pmemset_docs.sh.
 
-# pass() always succeeds, so "test && pass || fail" is a plain if/else;
+# ok() always succeeds, so "test && ok || fail" is a plain if/else;
 # error-code names are single words
 # shellcheck disable=SC2015,SC2013
 
@@ -44,53 +44,33 @@ DRAFT="pmem2_config_set_fd pmem2_map pmem2_unmap"
 # manual page invented (pmem2_vm_reservation_new(3) says so)
 NOT_CODES="PMEM2_E_RESERVATION_NOT_EMPTY"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-done_() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # resolve, declaration, synopsis and the check_* functions, shared with
 # test_pmemset_docs.sh
 # shellcheck source=tests/scripts/manpages.sh
-. "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; done_; }
+. "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; summary; }
 
-manpage_tools || done_
-for f in "$LIST" "$BASE_H" "$DRAFT_H"; do
-	[ -r "$f" ] || { fail "cannot read $f"; done_; }
-done
-[ -d "$MAN" ] || { fail "no directory $MAN"; done_; }
-
-TMP=$(mktemp -d /tmp/test_docs.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+manpage_setup test_docs "$LIST" "$BASE_H" "$DRAFT_H"
 
 FUNCS=$(cat "$LIST"; for f in $DRAFT; do echo "$f"; done)
 nfuncs=$(echo "$FUNCS" | wc -l)
-[ "$nfuncs" -eq 53 ] && pass || fail "expected 50 + 3 functions, found $nfuncs"
+[ "$nfuncs" -eq 53 ] && ok || fail "expected 50 + 3 functions, found $nfuncs"
 
 # ---- 1. a page for every function, and a function for every page
-for fn in $FUNCS; do
-	page=$MAN/$fn.3
-	if [ ! -f "$page" ]; then
-		fail "$fn has no manual page doc/man/$fn.3"
-		continue
-	fi
-	pass
-	resolve "$page"
-	[ -n "$RESOLVED" ] || continue
-	pass
-	echo "$fn $RESOLVED" >>"$TMP/resolved"
-done
+# shellcheck disable=SC2086 # one function name a word
+check_function_pages $FUNCS
 for page in "$MAN"/pmem2_*.3; do
 	[ -e "$page" ] || break
 	name=$(basename "$page" .3)
 	if echo "$FUNCS" | grep -qxF "$name"; then
-		pass
+		ok
 	else
 		fail "doc/man/$name.3 documents no exported function"
 	fi
 done
-[ -f "$MAN/libpmem2.7" ] && pass || fail "doc/man/libpmem2.7 is missing"
+[ -f "$MAN/libpmem2.7" ] && ok || fail "doc/man/libpmem2.7 is missing"
 
 # the pages proper (not redirects), without libpmemset's
 PAGES=()
@@ -111,7 +91,6 @@ for page in "${PAGES[@]}"; do
 done
 
 # ---- 4. each function: named in NAME, prototype as in the header
-touch "$TMP/resolved"
 while read -r fn target; do
 	check_named "$fn" "$target"
 	case " $DRAFT " in
@@ -124,10 +103,10 @@ done <"$TMP/resolved"
 # ---- 5. error codes
 CODES=$(grep -oE '^#define[[:space:]]+PMEM2_E_[A-Z_]+' "$BASE_H" | awk '{ print $2 }')
 n=$(echo "$CODES" | wc -l)
-[ "$n" -eq 37 ] && pass || fail "expected 37 PMEM2_E_ codes in base.h, found $n"
+[ "$n" -eq 37 ] && ok || fail "expected 37 PMEM2_E_ codes in base.h, found $n"
 for c in $CODES; do
 	if grep -qw "$c" "$MAN/libpmem2.7"; then
-		pass
+		ok
 	else
 		fail "$c is not described in libpmem2.7"
 	fi
@@ -136,7 +115,7 @@ for page in "${PAGES[@]}"; do
 	for c in $(grep -oE 'PMEM2_E_[A-Z_]+' "$page" | sort -u); do
 		case " $NOT_CODES " in *" $c "*) continue ;; esac
 		if echo "$CODES" | grep -qxF "$c"; then
-			pass
+			ok
 		else
 			fail "$(basename "$page") mentions $c, which base.h does not define"
 		fi
@@ -148,4 +127,4 @@ for page in "${PAGES[@]}"; do
 	check_refs "$page" '(lib)?pmem2[a-z0-9_]*'
 done
 
-done_
+summary

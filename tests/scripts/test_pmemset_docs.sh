@@ -25,10 +25,9 @@
 #  - libpmemset.7 refers to every pmemset_*.3 page, and every "name(3)" /
 #    "name(7)" reference to a libpmemset or libpmem2 page points to a page
 #    that exists.
-# It has its own small pass/fail helpers for now; once tests/scripts has
-# the shared helper library (issue 7), this script should use it.
+# It counts through tests/scripts/lib.sh, as every shell test does.
 
-# pass() always succeeds, so "test && pass || fail" is a plain if/else;
+# ok() always succeeds, so "test && ok || fail" is a plain if/else;
 # error-code names are single words
 # shellcheck disable=SC2015,SC2013
 
@@ -43,23 +42,13 @@ PMEM2_BASE=$SOURCE_DIR/include/libpmem2/base.h
 # the callback type is checked like a prototype, on the page that shows it
 TYPEDEFS="pmemset_event_callback:pmemset_config_set_event_callback"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-done_() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # shellcheck source=tests/scripts/manpages.sh
-. "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; done_; }
+. "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; summary; }
 
-manpage_tools || done_
-for f in "$MAP" "$HDR" "$PMEM2_BASE"; do
-	[ -r "$f" ] || { fail "cannot read $f"; done_; }
-done
-[ -d "$MAN" ] || { fail "no directory $MAN"; done_; }
-
-TMP=$(mktemp -d /tmp/test_pmemset_docs.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+manpage_setup test_pmemset_docs "$MAP" "$HDR" "$PMEM2_BASE"
 
 # the header and any sub-headers it may be split into
 HEADERS=("$HDR")
@@ -71,42 +60,31 @@ cat "${HEADERS[@]}" >"$TMP/header"
 # every name in a global: list of any version node
 FUNCS=$(grep -oE '^[[:space:]]*pmemset_[a-z0-9_]+;' "$MAP" | tr -d ' \t;' | sort -u)
 nfuncs=$(echo "$FUNCS" | grep -c .)
-[ "$nfuncs" -ge 48 ] && pass ||
+[ "$nfuncs" -ge 48 ] && ok ||
 	fail "expected at least 48 exported functions in $(basename "$MAP"), found $nfuncs"
 
 # ---- 1. the exported functions are the header's, and the other way round
 for fn in $FUNCS; do
-	declaration "$fn" <"$TMP/header" >/dev/null && pass ||
+	declaration "$fn" <"$TMP/header" >/dev/null && ok ||
 		fail "$fn is exported but not declared in libpmemset.h"
 done
 for fn in $(declaration '[a-z0-9_]+' all <"$TMP/header" |
 	grep -oE 'pmemset_[a-z0-9_]+\(' | tr -d '(' | sort -u); do
 	[ "$fn" = pmemset_event_callback ] && continue # a type
-	echo "$FUNCS" | grep -qxF "$fn" && pass ||
+	echo "$FUNCS" | grep -qxF "$fn" && ok ||
 		fail "$fn is declared in libpmemset.h but not exported"
 done
 
 # ---- 2. a page for every function, and a function for every page
-: >"$TMP/resolved"
-for fn in $FUNCS; do
-	page=$MAN/$fn.3
-	if [ ! -f "$page" ]; then
-		fail "$fn has no manual page doc/man/$fn.3"
-		continue
-	fi
-	pass
-	resolve "$page"
-	[ -n "$RESOLVED" ] || continue
-	pass
-	echo "$fn $RESOLVED" >>"$TMP/resolved"
-done
+# shellcheck disable=SC2086 # one function name a word
+check_function_pages $FUNCS
 for page in "$MAN"/pmemset_*.3; do
 	[ -e "$page" ] || break
 	name=$(basename "$page" .3)
-	echo "$FUNCS" | grep -qxF "$name" && pass ||
+	echo "$FUNCS" | grep -qxF "$name" && ok ||
 		fail "doc/man/$name.3 documents no exported function"
 done
-[ -f "$MAN/libpmemset.7" ] && pass || fail "doc/man/libpmemset.7 is missing"
+[ -f "$MAN/libpmemset.7" ] && ok || fail "doc/man/libpmemset.7 is missing"
 
 # the pages proper (not redirects)
 PAGES=()
@@ -114,7 +92,7 @@ for page in "$MAN"/pmemset_*.3 "$MAN"/libpmemset.7; do
 	[ -e "$page" ] || continue
 	is_redirect "$page" || PAGES+=("$page")
 done
-[ "${#PAGES[@]}" -gt 1 ] && pass || fail "no libpmemset pages found in $MAN"
+[ "${#PAGES[@]}" -gt 1 ] && ok || fail "no libpmemset pages found in $MAN"
 
 # ---- 3. rendering and structure of each page
 for page in "${PAGES[@]}"; do
@@ -134,18 +112,18 @@ done
 # ---- 5. error codes
 CODES=$(grep -oE '^#define[[:space:]]+PMEMSET_E_[A-Z0-9_]+' "$TMP/header" | awk '{ print $2 }' | sort -u)
 n=$(echo "$CODES" | grep -c .)
-[ "$n" -ge 39 ] && pass || fail "expected at least 39 PMEMSET_E_ names in the header, found $n"
+[ "$n" -ge 39 ] && ok || fail "expected at least 39 PMEMSET_E_ names in the header, found $n"
 for c in $CODES; do
-	grep -qw "$c" "$MAN/libpmemset.7" && pass || fail "$c is not described in libpmemset.7"
+	grep -qw "$c" "$MAN/libpmemset.7" && ok || fail "$c is not described in libpmemset.7"
 done
 PMEM2_CODES=$(grep -oE '^#define[[:space:]]+PMEM2_E_[A-Z_]+' "$PMEM2_BASE" | awk '{ print $2 }')
 for page in "${PAGES[@]}"; do
 	for c in $(grep -oE 'PMEMSET_E_[A-Z0-9_]+' "$page" | sort -u); do
-		echo "$CODES" | grep -qxF "$c" && pass ||
+		echo "$CODES" | grep -qxF "$c" && ok ||
 			fail "$(basename "$page") mentions $c, which libpmemset.h does not define"
 	done
 	for c in $(grep -oE 'PMEM2_E_[A-Z_]+' "$page" | sort -u); do
-		echo "$PMEM2_CODES" | grep -qxF "$c" && pass ||
+		echo "$PMEM2_CODES" | grep -qxF "$c" && ok ||
 			fail "$(basename "$page") mentions $c, which libpmem2 does not define"
 	done
 done
@@ -154,11 +132,11 @@ done
 for page in "$MAN"/pmemset_*.3; do
 	[ -e "$page" ] || break
 	name=$(basename "$page" .3)
-	grep -qE "^\.(BR|IR|B|I) +$name +\(3\)" "$MAN/libpmemset.7" && pass ||
+	grep -qE "^\.(BR|IR|B|I) +$name +\(3\)" "$MAN/libpmemset.7" && ok ||
 		fail "libpmemset.7 does not refer to $name(3)"
 done
 for page in "${PAGES[@]}"; do
 	check_refs "$page" '(lib)?pmem(set|2)[a-z0-9_]*'
 done
 
-done_
+summary

@@ -7,23 +7,11 @@
 set -u
 build=$1
 ex="$build/examples/example_pmemset_log"
-pass=0
-fail=0
-check() { # description, command...
-	local d=$1
-	shift
-	if "$@"; then pass=$((pass + 1)); else
-		fail=$((fail + 1))
-		echo "FAIL: $d"
-	fi
-}
-if [ ! -x "$ex" ]; then
-	echo "FAIL: $ex not built"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-example.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_built "$ex"
+scratch pmemset-example
+dir=$SCRATCH
 
 out=$("$ex" 2>&1)
 rc=$?
@@ -51,5 +39,4 @@ check "second run shows the first run's first record" grep -qF "[0] @0: ${first:
 sum2=$(cat "$dir"/pmemset-log.* | md5sum)
 check "second run appended (files changed)" test "$sum1" != "$sum2"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

@@ -9,30 +9,13 @@
 
 BUILD=${1:?usage: test_tool.sh BUILD_DIR SOURCE_DIR}
 TOOL="$BUILD/tools/pmem2"
-pass=0
-fail=0
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-# check DESCRIPTION COMMAND...: the command must succeed
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok; else bad "$what"; fi
-}
-
-if [ ! -x "$TOOL" ]; then
-	echo "FAIL: $TOOL not built"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_tool.XXXXXX")
+need_built "$TOOL"
+scratch test_tool
+WORK=$SCRATCH
 chmod 755 "$WORK"
-trap 'rm -rf "$WORK"' EXIT
 OUT="$WORK/out"
 ERR="$WORK/err"
 
@@ -112,14 +95,14 @@ refused*)
 	check "PAGE reason mentions MAP_SYNC" \
 		grep -qi "MAP_SYNC" <<<"$(value granularity_reason)" ;;
 *)
-	bad "map_sync value '$ms'" ;;
+	fail "map_sync value '$ms'" ;;
 esac
 check "file not modified" cmp -s "$FILE" <(head -c 1M /dev/zero)
 check "cpu_flush is described" [ -n "$(value cpu_flush)" ]
 reg=$(value region)
 case "$reg" in
 none:* | region[0-9]*) ok ;;
-*) bad "region value '$reg'" ;;
+*) fail "region value '$reg'" ;;
 esac
 
 # the tool reports the library's decision, so forcing it shows
@@ -196,8 +179,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 		[ $rc -eq 1 ]
 	check "temporary file as nobody: says TMPDIR" err_has "TMPDIR"
 else
-	echo "SKIP unprivileged checks: need root and setpriv to switch to nobody"
+	skip "unprivileged checks: need root and setpriv to switch to nobody"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

@@ -278,15 +278,26 @@ TEST(per_region_eadr)
 	pmem2_granularity_decide(&adr, false, false, true, 0, &d);
 	CHECK_EQ(d.available, PMEM2_GRANULARITY_BYTE);
 
-	/* sysfs unreadable: never eADR, never a crash */
-	for (unsigned long nth = 1; nth < 6; nth++) {
+	/*
+	 * sysfs unreadable: never eADR, never a crash. Each sysfs access of
+	 * the decision fails in turn: one that saw a failure cannot confirm
+	 * eADR (CACHE_LINE); the sweep ends at the first run the fault did
+	 * not reach, which decides BYTE (region2 is cpu_cache by now).
+	 */
+	unsigned long nth;
+	for (nth = 1; nth <= 64; nth++) {
 		os_fault_inject(OS_SYSFS, nth, EIO);
 		pmem2_granularity_decide(&adr, false, false, true, 0, &d);
+		bool fired = os_fault_calls(OS_SYSFS) >= nth;
 		os_fault_reset();
-		CHECK(d.available == PMEM2_GRANULARITY_BYTE ||
-			      d.available == PMEM2_GRANULARITY_CACHE_LINE,
-		      "decided %d", d.available);
+		if (!fired) {
+			CHECK_EQ(d.available, PMEM2_GRANULARITY_BYTE);
+			break;
+		}
+		CHECK(d.available == PMEM2_GRANULARITY_CACHE_LINE,
+		      "sysfs access %lu failed: decided %d", nth, d.available);
 	}
+	CHECK(nth > 1 && nth <= 64, "sweep ended after %lu accesses", nth - 1);
 	os_fault_inject(OS_SYSFS, 1, EIO);
 	pmem2_granularity_decide(&adr, false, false, true, 0, &d);
 	os_fault_reset();

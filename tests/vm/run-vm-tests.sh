@@ -34,13 +34,19 @@ guest() {
 		fail=$((fail + 1))
 		echo "FAIL: $*"
 	}
-	# run vm_checks with ARGS; its own "N passed, N failed" line is
-	# summed by the host
-	checks() {
-		"$checks" "$@"
-		local rc=$?
-		echo "(vm_checks $* exited $rc)"
+	# run a test program: its own "N passed, N failed" line is summed by
+	# the host; a program that ends without one is a failure here
+	counted() {
+		local what rc
+		what="$(basename "$1") ${*:2}"
+		"$@" 2>&1 | tee /tmp/run-vm-program.log
+		rc=${PIPESTATUS[0]}
+		echo "($what exited $rc)"
+		grep -qE '^[0-9]+ passed, [0-9]+ failed' /tmp/run-vm-program.log ||
+			bad "$what ended without its 'N passed, N failed' line"
 	}
+	# run vm_checks with ARGS
+	checks() { counted "$checks" "$@"; }
 	# libpmemset on real DAX: parts on fsdax get GRAN, a set mixing fsdax
 	# and /tmp parts fails with PMEMSET_E_GRANULARITY_MISMATCH
 	pmemset_checks() {
@@ -49,8 +55,7 @@ guest() {
 			bad "$bin is not built"
 			return
 		fi
-		"$bin" "$@"
-		echo "(pmemset_vm_checks $* exited $?)"
+		counted "$bin" "$@"
 	}
 	# tool PATH KEY=REGEX...: run `pmem2 info PATH`, check each value
 	tool() {

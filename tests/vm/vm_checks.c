@@ -512,13 +512,15 @@ static int mode_devdax(size_t want_align, enum pmem2_granularity want)
 			 PMEM2_E_NO_BAD_BLOCK_FOUND);
 		pmem2_badblock_context_delete(&bb);
 	}
+	/* QEMU's NVDIMMs have unique ids (nfit/id) but no health commands
+	 * (nfit/dsm_mask 0), so the kernel shows no nfit/dirty_shutdown */
 	size_t idlen = 0;
 	ret = pmem2_source_device_id(f.src, NULL, &idlen);
-	CHECK(ret == 0 || ret == PMEM2_E_NOSUPP, "device_id: %d %s", ret,
+	CHECK(ret == 0 && idlen > 1, "device_id: %d %s", ret,
 	      ret ? pmem2_errormsg() : "");
 	uint64_t usc = 0;
 	ret = pmem2_source_device_usc(f.src, &usc);
-	CHECK(ret == 0 || ret == PMEM2_E_NOSUPP, "usc: %d %s", ret,
+	CHECK(ret == PMEM2_E_NOSUPP, "usc: %d %s", ret,
 	      ret ? pmem2_errormsg() : "");
 	printf("  device id length %zu, usc %s\n", idlen,
 	       ret ? "not supported" : "read");

@@ -21,16 +21,7 @@ static char dir[] = "/tmp/pmemset-tmpfile.XXXXXX";
 
 static int entries(void)
 {
-	int n = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	return test_count_entries(dir);
 }
 
 static void map_and_write(struct pmemset_source *src)
