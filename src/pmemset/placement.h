@@ -35,8 +35,13 @@ void pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
 void pmemset_retarget(struct pmemset *set, struct pmemset_part_map *pm);
 
 /* `count` of our parts left reservation r, the lowest at addr: remember the
- * gap (the caller's reservation) or trim or delete ours. */
-void pmemset_rsv_release(struct pmemset *set, struct pmemset_rsv *r,
-			 size_t count, void *addr);
+ * gap (the caller's reservation) or trim or delete ours. Fails only when
+ * ours, now empty, cannot be deleted (pmemset_rsv_delete): r then stays,
+ * and the caller keeps it as a leftover of the set. */
+int pmemset_rsv_release(struct pmemset *set, struct pmemset_rsv *r,
+			size_t count, void *addr);
+/* Delete our empty reservation r and its record. On failure (libpmem2's
+ * code, with a message) r stays as it was. */
+int pmemset_rsv_delete(struct pmemset_rsv *r);
 
 #endif

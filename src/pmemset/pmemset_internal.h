@@ -12,8 +12,9 @@
  * part maps share one reservation. Part maps are kept in an interval tree
  * (src/core/itree.h) for O(log n) lookup by address.
  *
- * Locking: the set's rwlock guards its tree, the part arrays and the
- * "previous part" used for coalescing (taken through lock.h); part-map
+ * Locking: the set's rwlock guards its tree, the part arrays, the
+ * leftovers and the "previous part" used for coalescing (taken through
+ * lock.h); part-map
  * reference counts are atomic. A source has a mutex for its use count, its
  * SDS record and file growth. Lock order: set lock, then source mutex.
  */
@@ -99,6 +100,9 @@ struct pmemset_part_map {
 	size_t nparts, cap;
 	unsigned long refcount; /* atomic */
 	bool in_tree;
+	/* a leftover (see struct pmemset), on set->leftovers */
+	bool leftover;
+	struct pmemset_part_map *next_leftover;
 };
 
 /* The part object of libpmemset's 2021 drafts (pmemset_part_new +
@@ -116,6 +120,14 @@ struct pmemset {
 	pthread_rwlock_t lock;
 	struct itree pmaps;
 	struct pmemset_part_map *previous; /* coalescing target */
+	/*
+	 * Leftovers: part maps out of the tree (nothing in them can be used
+	 * any more) that still hold what libpmem2 could not release -- the
+	 * reservation of removed parts (rsv, ours, empty) -- so that the set
+	 * still describes everything it has mapped. Removals over their
+	 * range and pmemset_delete retry them (remove.c).
+	 */
+	struct pmemset_part_map *leftovers;
 	size_t rsv_hint; /* user reservation: everything below was full */
 	int coalescing;	 /* atomic */
 	/* fixed by the first part, then read without the lock */

@@ -19,12 +19,19 @@
  *    source claiming a larger alignment (coalescing must respect it) and
  *    a failed map of a file it grew (shrunk back).
  * 3. The set's lock failing (glibc: EDEADLK) is reported, not ignored.
+ * 4. munmap failing inside libpmem2 (this program's munmap comes first in
+ *    symbol lookup, for libpmem2.so too): a reservation of a removed part
+ *    map that cannot be released makes the removal fail, stays described
+ *    by the set, and the same call again releases it.
  */
 #include <dlfcn.h>
+#include <sys/syscall.h>
 
 #include "../pmemset_test.h"
 #include "core/os.h"
+#include "core/util.h"
 #include "pmemset/pmemset_internal.h"
+#include "procmaps.h"
 
 /* ---- wrappers around libpmem2 ---- */
 
@@ -144,6 +151,24 @@ int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 	if (failing(F_DEEP_FLUSH))
 		return fail_code[F_DEEP_FLUSH];
 	return REAL(pmem2_deep_flush)(map, ptr, size);
+}
+
+/* munmap: the nth call from now fails with ENOMEM (0: none) */
+static int munmap_fail_nth, munmap_calls;
+
+static void fail_munmap(int nth)
+{
+	munmap_calls = 0;
+	munmap_fail_nth = nth;
+}
+
+int munmap(void *addr, size_t len)
+{
+	if (munmap_fail_nth && ++munmap_calls == munmap_fail_nth) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return (int)syscall(SYS_munmap, addr, len);
 }
 
 /* ---- 1. the OS seam ---- */
@@ -489,6 +514,115 @@ TEST(lock_errors)
 #endif
 }
 
+/* ---- 4. a reservation that cannot be released ---- */
+
+/* The page at addr: "---p" (reserved address space) or "" (nothing). */
+static bool prot_is(const void *addr, const char *want)
+{
+	char prot[5];
+	proc_page_prot(addr, prot);
+	return strcmp(prot, want) == 0;
+}
+
+/* Map a part (with coalescing on, its reservation has 1 GiB of room after
+ * it); *d is its part map. */
+static struct pmemset *set_with_part(struct pmemset_source *src,
+				     enum pmemset_coalescing c,
+				     struct pmemset_part_descriptor *d)
+{
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	pmemset_set_contiguous_part_coalescing(set, c);
+	CHECK_RC(pmemset_map(set, src, NULL, d), 0);
+	return set;
+}
+
+TEST(reservation_release_fails)
+{
+	struct pmemset_source *src;
+	pmemset_source_from_pmem2(&src, p2);
+	struct pmemset_part_descriptor d, d2;
+	struct pmemset_part_map *pm, *other;
+	int maps = test_count_maps();
+
+	/* pmemset_remove_part_map, the 1 GiB of coalescing room after it */
+	struct pmemset *set = set_with_part(src, PMEMSET_COALESCING_FULL, &d);
+	char *room = (char *)d.addr + d.size;
+	CHECK(prot_is(room, "---p"), "room reserved");
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_part_map(set, &pm), -ENOMEM);
+	fail_munmap(0);
+	CHECK(strstr(pmemset_errormsg(), "libpmem2 error -12") != NULL,
+	      "message: %s", pmemset_errormsg());
+	CHECK(pm != NULL, "the caller's part map stays");
+	CHECK(prot_is(d.addr, "---p") && prot_is(room, "---p"),
+	      "the reservation is still there");
+	/* nothing of it can be used */
+	CHECK_RC(pmemset_part_map_by_address(set, &other, d.addr),
+		 PMEMSET_E_CANNOT_FIND_PART_MAP);
+	pmemset_first_part_map(set, &other);
+	CHECK(other == NULL, "no part map");
+	CHECK(pmemset_descriptor_part_map(pm).size == 0, "empty");
+	/* the same call again releases it */
+	CHECK_RC(pmemset_remove_part_map(set, &pm), 0);
+	CHECK(pm == NULL, "NULLed");
+	CHECK(prot_is(d.addr, "") && prot_is(room, ""), "released");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK_MAPS(maps);
+
+	/* pmemset_remove_range */
+	set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_range(set, d.addr, d.size), -ENOMEM);
+	fail_munmap(0);
+	CHECK(prot_is(d.addr, "---p"), "the reservation is still there");
+	CHECK_RC(pmemset_part_map_by_address(set, &other, d.addr),
+		 PMEMSET_E_CANNOT_FIND_PART_MAP);
+	/* failing again: still there */
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_range(set, d.addr, 1), -ENOMEM);
+	fail_munmap(0);
+	CHECK(prot_is(d.addr, "---p"), "the reservation is still there");
+	CHECK_RC(pmemset_remove_range(set, d.addr, d.size), 0);
+	CHECK(prot_is(d.addr, ""), "released");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK_MAPS(maps);
+
+	/* a removal elsewhere leaves it alone; pmemset_delete releases it,
+	 * also after the caller dropped the part map */
+	set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	CHECK_RC(pmemset_map(set, src, NULL, &d2), 0);
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_part_map(set, &pm), -ENOMEM);
+	fail_munmap(0);
+	pmemset_part_map_drop(&pm);
+	CHECK_RC(pmemset_remove_range(set, d2.addr, d2.size), 0);
+	CHECK(prot_is(d2.addr, "") && prot_is(d.addr, "---p"), "one left");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(prot_is(d.addr, ""), "released");
+	CHECK_MAPS(maps);
+
+	/* pmemset_delete failing: the set stays with its reservations */
+	set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	CHECK_RC(pmemset_map(set, src, NULL, &d2), 0);
+	fail_munmap(1);
+	CHECK_RC(pmemset_delete(&set), -ENOMEM);
+	fail_munmap(0);
+	CHECK(set != NULL, "the set stays");
+	/* the lower part map went first: its reservation failed */
+	char *lo = MIN((char *)d.addr, (char *)d2.addr);
+	char *hi = MAX((char *)d.addr, (char *)d2.addr);
+	CHECK(prot_is(lo, "---p"), "the failed reservation is still there");
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, hi), 0);
+	pmemset_part_map_drop(&pm);
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(set == NULL, "deleted");
+	CHECK(prot_is(d.addr, "") && prot_is(d2.addr, ""), "released");
+	CHECK_MAPS(maps);
+	pmemset_source_delete(&src);
+}
+
 int main(void)
 {
 	pmem2_source_from_anon(&p2, KB4);
@@ -497,6 +631,7 @@ int main(void)
 	RUN(failed_map_shrinks_file);
 	RUN(coalescing_respects_alignment);
 	RUN(lock_errors);
+	RUN(reservation_release_fails);
 	pmem2_source_delete(&p2);
 	return test_done();
 }
