@@ -18,7 +18,8 @@
  *     make that the coalescing target. After the unlock: the extras'
  *     record out, then the PART_ADD and SDS_UPDATE events.
  * A failure gives back what the earlier steps did, including the growth of
- * the file and an extras record attached to the source.
+ * the file and an extras record attached to the source; what libpmem2
+ * cannot unmap or release then stays with the set (map_leave).
  */
 #include <errno.h>
 #include <string.h>
@@ -52,6 +53,7 @@ struct map_op {
 	/* placed */
 	struct pmemset_placement pl;
 	struct pmem2_map *map;
+	bool map_left; /* the failed map is a leftover of the set */
 };
 
 PUBLIC int pmemset_map(struct pmemset *set, struct pmemset_source *src,
@@ -255,7 +257,8 @@ static void map_unprepare(struct map_op *op)
 	pmemset_pmap_free(op->newp);
 	os_free(op->newrsv);
 	pmem2_config_delete(&op->cfg2);
-	pmemset_source_undo_growth(op->src, &op->growth);
+	if (!op->map_left) /* it maps the grown range */
+		pmemset_source_undo_growth(op->src, &op->growth);
 }
 
 /* ---- 2. place (under the write lock) ---- */
@@ -286,12 +289,53 @@ static int check_granularity(struct pmemset *set, struct pmem2_map *map)
 	return 0;
 }
 
+/*
+ * After a failed map, what libpmem2 could not release -- the map itself
+ * (code r from pmem2_map_delete) or else the new reservation of ours it
+ * was placed in (r from its delete) -- becomes a leftover of the set, in
+ * the part map prepared for it, so the set still describes all it has
+ * mapped; a removal over it or pmemset_delete releases it. The map's own
+ * error stays the result; the message says what was left.
+ */
+static void map_leave(struct map_op *op, int r, bool with_map)
+{
+	struct pmemset_placement *pl = &op->pl;
+	struct pmemset_part_map *h = op->newp;
+	op->newp = NULL;
+	h->rsv = pl->rsv;
+	if (with_map) {
+		char *addr = pmem2_map_get_address(op->map);
+		h->parts[0] = (struct pmemset_part_entry){
+			.map = op->map, .addr = addr, .size = op->length};
+		h->nparts = 1;
+		pl->rsv->nparts++;
+		op->map = NULL;
+		op->map_left = true;
+		h->node.start = (uintptr_t)addr;
+		h->node.end = (uintptr_t)addr + op->length;
+	} else {
+		struct pmem2_vm_reservation *rsv = pl->rsv->rsv;
+		h->node.start =
+			(uintptr_t)pmem2_vm_reservation_get_address(rsv);
+		h->node.end =
+			h->node.start + pmem2_vm_reservation_get_size(rsv);
+	}
+	if (pl->rsv == op->newrsv)
+		op->newrsv = NULL;
+	pmemset_leftover_add(op->set, h);
+	err_append("; then libpmem2 could not %s [%p, %p) (libpmem2 error %d): "
+		   "the set keeps it until pmemset_remove_range over it or "
+		   "pmemset_delete",
+		   with_map ? "unmap the part at" : "release the reservation",
+		   (void *)h->node.start, (void *)h->node.end, r);
+}
+
 /* Choose the address and map the part there. */
 static int map_place(struct map_op *op)
 {
 	struct pmemset *set = op->set;
 	struct pmemset_placement *pl = &op->pl;
-	int ret = pmemset_place(set, op->length, op->align, op->newrsv, pl);
+	int r, ret = pmemset_place(set, op->length, op->align, op->newrsv, pl);
 	if (ret)
 		return ret;
 
@@ -315,9 +359,15 @@ static int map_place(struct map_op *op)
 	return 0;
 
 err_map:
-	pmem2_map_delete(&op->map);
+	r = pmem2_map_delete(&op->map);
+	if (r) {
+		map_leave(op, r, true); /* the place stays taken */
+		return ret;
+	}
 err_placed:
-	pmemset_placement_undo(set, pl, op->newrsv);
+	r = pmemset_placement_undo(set, pl, op->newrsv);
+	if (r)
+		map_leave(op, r, false);
 	return ret;
 }
 

@@ -256,16 +256,18 @@ int pmemset_place(struct pmemset *set, size_t length, size_t align,
 	return 0;
 }
 
-void pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
-			    struct pmemset_rsv *newrsv)
+int pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
+			   struct pmemset_rsv *newrsv)
 {
 	if (pl->hint_moved)
 		set->rsv_hint = pl->old_hint;
 	if (pl->extended) {
+		/* best effort, as rsv_trim: the room stays ours if refused */
 		size_t rs = pmem2_vm_reservation_get_size(pl->rsv->rsv);
 		(void)pmem2_vm_reservation_shrink(
 			pl->rsv->rsv, rs - pl->extended, pl->extended);
 	}
 	if (pl->rsv == newrsv && newrsv->rsv)
-		(void)pmem2_vm_reservation_delete(&newrsv->rsv);
+		return pmem2_vm_reservation_delete(&newrsv->rsv);
+	return 0;
 }

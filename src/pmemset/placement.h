@@ -26,9 +26,11 @@ struct pmemset_placement {
  */
 int pmemset_place(struct pmemset *set, size_t length, size_t align,
 		  struct pmemset_rsv *newrsv, struct pmemset_placement *pl);
-/* Undo a successful pmemset_place whose part could not be mapped. */
-void pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
-			    struct pmemset_rsv *newrsv);
+/* Undo a successful pmemset_place whose part could not be mapped. Returns
+ * 0, or libpmem2's code (the message left as it is) when the new
+ * reservation cannot be deleted: it then stays in newrsv. */
+int pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
+			   struct pmemset_rsv *newrsv);
 
 /* The new part map pm (just inserted) becomes the coalescing target; the
  * old target's reservation, if ours and not pm's, gives back its room. */

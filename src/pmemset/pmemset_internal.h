@@ -123,9 +123,10 @@ struct pmemset {
 	/*
 	 * Leftovers: part maps out of the tree (nothing in them can be used
 	 * any more) that still hold what libpmem2 could not release -- the
-	 * reservation of removed parts (rsv, ours, empty) -- so that the set
-	 * still describes everything it has mapped. Removals over their
-	 * range and pmemset_delete retry them (remove.c).
+	 * part of a failed map (in parts[0], in rsv), or a reservation of
+	 * ours emptied by a removal or a failed map (rsv, nparts 0) -- so
+	 * that the set still describes everything it has mapped. Removals
+	 * over their range and pmemset_delete retry them (remove.c).
 	 */
 	struct pmemset_part_map *leftovers;
 	size_t rsv_hint; /* user reservation: everything below was full */

@@ -38,6 +38,16 @@ static void previous_replace(struct pmemset *set, uintptr_t start)
 	set->previous = pmemset_pmap_of(before ? before : n);
 }
 
+/* Unmap the part of entry e (libpmem2's code, with a message). */
+static int unmap_entry(struct pmemset_part_entry *e)
+{
+	int r = pmem2_map_delete(&e->map);
+	if (r)
+		pmemset_err_pmem2(r, "cannot unmap the part at %p (%zu bytes)",
+				  e->addr, e->size);
+	return r;
+}
+
 /* Unmap parts [i, k) of p, stopping at the first failure; returns k in
  * *done and the error, if any. */
 static int unmap_parts(struct pmemset *set, struct pmemset_part_map *p,
@@ -49,15 +59,9 @@ static int unmap_parts(struct pmemset *set, struct pmemset_part_map *p,
 		struct pmemset_part_entry *e = &p->parts[k];
 		if (fire_remove)
 			pmemset_fire_part_remove(set, e->addr, e->size);
-		int r = pmem2_map_delete(&e->map);
-		if (r) {
-			pmemset_err_pmem2(r,
-					  "cannot unmap the part at %p "
-					  "(%zu bytes)",
-					  e->addr, e->size);
-			ret = r;
+		ret = unmap_entry(e);
+		if (ret)
 			break;
-		}
 		pmemset_sds_unregister(e->src, e->sds);
 		if (e->sds)
 			pmemset_fire_sds_update(set, e->src);
@@ -130,9 +134,24 @@ static int remove_parts(struct pmemset *set, struct pmemset_part_map *p,
 	return ret ? ret : r;
 }
 
-/* Release what leftover p holds: its reservation (ours, empty). */
-static int leftover_release(struct pmemset_part_map *p)
+/* Release what leftover p holds: a part a failed map left (in p->rsv),
+ * else its reservation (ours, empty). */
+static int leftover_release(struct pmemset *set, struct pmemset_part_map *p)
 {
+	while (p->nparts) {
+		struct pmemset_part_entry *e = &p->parts[p->nparts - 1];
+		int ret = unmap_entry(e);
+		if (ret)
+			return ret;
+		p->nparts--;
+		struct pmemset_rsv *rsv = p->rsv;
+		p->rsv = NULL; /* unless it cannot be deleted: */
+		ret = pmemset_rsv_release(set, rsv, 1, e->addr);
+		if (ret) {
+			p->rsv = rsv;
+			return ret;
+		}
+	}
 	if (p->rsv) {
 		int ret = pmemset_rsv_delete(p->rsv);
 		if (ret)
@@ -159,7 +178,7 @@ static int leftovers_release(struct pmemset *set, uintptr_t lo, uintptr_t hi,
 			pp = &p->next_leftover;
 			continue;
 		}
-		int ret = leftover_release(p);
+		int ret = leftover_release(set, p);
 		if (ret)
 			return ret;
 		if (!free_all &&
@@ -176,7 +195,7 @@ static int leftovers_release(struct pmemset *set, uintptr_t lo, uintptr_t hi,
 /* Release leftover p (a caller's part map) and free it. */
 static int leftover_remove(struct pmemset *set, struct pmemset_part_map *p)
 {
-	int ret = leftover_release(p);
+	int ret = leftover_release(set, p);
 	if (ret)
 		return ret;
 	struct pmemset_part_map **pp = &set->leftovers;

@@ -22,7 +22,9 @@
  * 4. munmap failing inside libpmem2 (this program's munmap comes first in
  *    symbol lookup, for libpmem2.so too): a reservation of a removed part
  *    map that cannot be released makes the removal fail, stays described
- *    by the set, and the same call again releases it.
+ *    by the set, and the same call again releases it. A failed map whose
+ *    part (or new reservation) cannot be released leaves it to the set,
+ *    and a removal over it or pmemset_delete releases it.
  */
 #include <dlfcn.h>
 #include <sys/syscall.h>
@@ -65,6 +67,26 @@ static int failing(enum fn f)
 
 #define REAL(name) ((__typeof__(name) *)dlsym(RTLD_NEXT, #name))
 
+/* munmap: the nth call from now fails with ENOMEM (0: none) */
+static int munmap_fail_nth, munmap_calls;
+/* ... and the first one after a failing pmem2_map_new */
+static bool munmap_after_map_fails;
+
+static void fail_munmap(int nth)
+{
+	munmap_calls = 0;
+	munmap_fail_nth = nth;
+}
+
+int munmap(void *addr, size_t len)
+{
+	if (munmap_fail_nth && ++munmap_calls == munmap_fail_nth) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
 int pmem2_config_new(struct pmem2_config **cfg)
 {
 	if (failing(F_CONFIG_NEW))
@@ -87,12 +109,18 @@ int pmem2_config_set_required_store_granularity(struct pmem2_config *cfg,
 	return REAL(pmem2_config_set_required_store_granularity)(cfg, g);
 }
 
+/* where the last reservation and map went */
+static void *last_rsv_addr, *last_map_addr;
+
 int pmem2_vm_reservation_new(struct pmem2_vm_reservation **rsv, void *addr,
 			     size_t size)
 {
 	if (failing(F_RSV_NEW))
 		return fail_code[F_RSV_NEW];
-	return REAL(pmem2_vm_reservation_new)(rsv, addr, size);
+	int ret = REAL(pmem2_vm_reservation_new)(rsv, addr, size);
+	if (!ret)
+		last_rsv_addr = pmem2_vm_reservation_get_address(*rsv);
+	return ret;
 }
 
 int pmem2_vm_reservation_extend(struct pmem2_vm_reservation *rsv, size_t size)
@@ -105,9 +133,28 @@ int pmem2_vm_reservation_extend(struct pmem2_vm_reservation *rsv, size_t size)
 int pmem2_map_new(struct pmem2_map **map, const struct pmem2_config *cfg,
 		  const struct pmem2_source *src)
 {
-	if (failing(F_MAP_NEW))
+	if (failing(F_MAP_NEW)) {
+		if (munmap_after_map_fails)
+			fail_munmap(1);
 		return fail_code[F_MAP_NEW];
-	return REAL(pmem2_map_new)(map, cfg, src);
+	}
+	int ret = REAL(pmem2_map_new)(map, cfg, src);
+	if (!ret)
+		last_map_addr = pmem2_map_get_address(*map);
+	return ret;
+}
+
+/* the granularity the next map reports, if fake_gran >= 0 */
+static int fake_gran = -1;
+
+enum pmem2_granularity pmem2_map_get_store_granularity(struct pmem2_map *map)
+{
+	if (fake_gran >= 0) {
+		enum pmem2_granularity g = (enum pmem2_granularity)fake_gran;
+		fake_gran = -1;
+		return g;
+	}
+	return REAL(pmem2_map_get_store_granularity)(map);
 }
 
 int pmem2_map_delete(struct pmem2_map **map)
@@ -151,24 +198,6 @@ int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 	if (failing(F_DEEP_FLUSH))
 		return fail_code[F_DEEP_FLUSH];
 	return REAL(pmem2_deep_flush)(map, ptr, size);
-}
-
-/* munmap: the nth call from now fails with ENOMEM (0: none) */
-static int munmap_fail_nth, munmap_calls;
-
-static void fail_munmap(int nth)
-{
-	munmap_calls = 0;
-	munmap_fail_nth = nth;
-}
-
-int munmap(void *addr, size_t len)
-{
-	if (munmap_fail_nth && ++munmap_calls == munmap_fail_nth) {
-		errno = ENOMEM;
-		return -1;
-	}
-	return (int)syscall(SYS_munmap, addr, len);
 }
 
 /* ---- 1. the OS seam ---- */
@@ -623,6 +652,82 @@ TEST(reservation_release_fails)
 	pmemset_source_delete(&src);
 }
 
+/* A failed map whose part (or new reservation) libpmem2 cannot release:
+ * the map's error, the set keeps what is left, and a removal over it or
+ * pmemset_delete releases it. */
+TEST(failed_map_release_fails)
+{
+	struct pmemset_source *src;
+	pmemset_source_from_pmem2(&src, p2);
+	struct pmemset_part_descriptor d;
+	struct pmemset_part_map *pm;
+	int maps = test_count_maps();
+
+	/* a part of another granularity, and its unmap fails */
+	struct pmemset *set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	fake_gran = PMEM2_GRANULARITY_PAGE; /* the anonymous parts: BYTE */
+	fail_call(F_MAP_DELETE, 1, -ENOMEM);
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_GRANULARITY_MISMATCH);
+	fail_call(F_MAP_DELETE, 0, 0);
+	CHECK(strstr(pmemset_errormsg(), "could not unmap") != NULL,
+	      "message: %s", pmemset_errormsg());
+	char *left = last_map_addr;
+	CHECK(prot_is(left, "rw-s"), "the part is still mapped");
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, left),
+		 PMEMSET_E_CANNOT_FIND_PART_MAP);
+	/* a removal elsewhere leaves it; one over it releases it, and its
+	 * reservation */
+	CHECK_RC(pmemset_remove_range(set, d.addr, 1), 0);
+	CHECK(prot_is(left, "rw-s"), "the part is still mapped");
+	CHECK_RC(pmemset_remove_range(set, left, 1), 0);
+	CHECK(prot_is(left, ""), "released");
+	CHECK_MAPS(maps);
+
+	/* the same in the reservation of a coalesced part map: it counts
+	 * there, so the reservation outlives the part map */
+	pmemset_set_contiguous_part_coalescing(set, PMEMSET_COALESCING_FULL);
+	CHECK_RC(pmemset_map(set, src, NULL, &d), 0);
+	fake_gran = PMEM2_GRANULARITY_PAGE;
+	fail_call(F_MAP_DELETE, 1, -ENOMEM);
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_GRANULARITY_MISMATCH);
+	fail_call(F_MAP_DELETE, 0, 0);
+	left = last_map_addr;
+	CHECK(left == (char *)d.addr + d.size, "placed after the part map");
+	/* the place stays taken */
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_CANNOT_COALESCE_PARTS);
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	CHECK_RC(pmemset_remove_part_map(set, &pm), 0);
+	CHECK(prot_is(left, "rw-s") && prot_is(d.addr, ""),
+	      "the part stays, its reservation trimmed to it");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(prot_is(left, "") && prot_is(d.addr, ""), "released");
+	CHECK_MAPS(maps);
+
+	/* the map fails and its new reservation cannot be deleted */
+	set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	fail_call(F_MAP_NEW, 1, -ENOMEM);
+	munmap_after_map_fails = true;
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_INVALID_PMEM2_MAP);
+	munmap_after_map_fails = false;
+	fail_munmap(0);
+	CHECK(strstr(pmemset_errormsg(), "could not release") != NULL,
+	      "message: %s", pmemset_errormsg());
+	left = last_rsv_addr;
+	CHECK(prot_is(left, "---p"), "the reservation is still there");
+	fail_munmap(1);
+	CHECK_RC(pmemset_delete(&set), -ENOMEM);
+	fail_munmap(0);
+	CHECK(prot_is(left, "---p"), "the reservation is still there");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(prot_is(left, ""), "released");
+	CHECK_MAPS(maps);
+	pmemset_source_delete(&src);
+}
+
 int main(void)
 {
 	pmem2_source_from_anon(&p2, KB4);
@@ -632,6 +737,7 @@ int main(void)
 	RUN(coalescing_respects_alignment);
 	RUN(lock_errors);
 	RUN(reservation_release_fails);
+	RUN(failed_map_release_fails);
 	pmem2_source_delete(&p2);
 	return test_done();
 }
