@@ -15,8 +15,10 @@
  * Locking: the set's rwlock guards its tree, the part arrays, the
  * leftovers and the "previous part" used for coalescing (taken through
  * lock.h); part-map
- * reference counts are atomic. A source has a mutex for its use count, its
- * SDS record and file growth. Lock order: set lock, then source mutex.
+ * reference counts are atomic. A source has a mutex for its SDS record and
+ * file growth; the record of its file (file.h), shared with the other
+ * sources of the file, one for what is mapped of the file. Lock order: set
+ * lock, source mutex, file mutex.
  */
 #ifndef PMEMSET_INTERNAL_H
 #define PMEMSET_INTERNAL_H
@@ -32,6 +34,7 @@
 #include <libpmemset.h>
 
 #include "core/itree.h"
+#include "file.h"
 
 #define PMEMSET_ALL_STATES                                                     \
 	((uint64_t)(PMEMSET_PART_STATE_INDETERMINATE | PMEMSET_PART_STATE_OK | \
@@ -67,9 +70,9 @@ struct pmemset_source {
 	bool grow;		    /* may be extended to fit a part */
 	bool bb_detection;
 	unsigned long refs; /* the caller's handle + mapped parts, atomic */
+	struct pmemset_file *file; /* what is known of the file (file.h) */
 	pthread_mutex_t lock;
 	/* under lock: */
-	size_t use_count;	  /* mapped parts of this source, all sets */
 	unsigned long size_epoch; /* + 1 at every pmemset_source_ensure_size */
 	bool has_sds;
 	struct pmemset_sds sds;
@@ -164,8 +167,9 @@ void pmemset_source_undo_growth(struct pmemset_source *src,
 /*
  * The state machine, on plain values (unit-tested on its own): given the
  * stored record, the current device id and USC, and whether this process
- * has parts of the source mapped, compute the state and update *rec the way
- * a map of the source would (id/usc refreshed when that is safe).
+ * has parts of the source's file mapped (through any source), compute the
+ * state and update *rec the way a map of the source would (id/usc refreshed
+ * when that is safe).
  */
 enum pmemset_part_state pmemset_sds_classify(struct pmemset_sds *rec,
 					     const char *cur_id,
@@ -187,14 +191,14 @@ int pmemset_sds_check(struct pmemset *set, struct pmemset_source *src,
 		      enum pmemset_part_state *state,
 		      struct pmemset_sds_ticket *t);
 /*
- * After a successful map (cannot fail): count it in the source's use count
- * and, if the check accepted a record that is still attached, in the
- * record (re-based first when nothing of the source was mapped). Returns
+ * After a successful map (cannot fail): count it in what is mapped of the
+ * file and, if the check accepted a record that is still attached, in the
+ * record (re-based first when nothing of the file was mapped). Returns
  * whether the record counts the mapping.
  */
 bool pmemset_sds_register(struct pmemset_source *src,
 			  const struct pmemset_sds_ticket *t);
-/* After an unmap: refcount - 1 (if sds), use count - 1. */
+/* After an unmap: refcount - 1 (if sds), what is mapped of the file - 1. */
 void pmemset_sds_unregister(struct pmemset_source *src, bool sds);
 
 /* ---- badblock.c ---- */

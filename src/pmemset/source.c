@@ -9,7 +9,9 @@
  *
  * pmemset_source_delete() closes the file at once; the small object itself
  * lives on, reference counted, while parts mapped from it exist, because
- * their unmapping still updates its shutdown-state record. Growing a file
+ * their unmapping still updates its shutdown-state record. What belongs to
+ * the file rather than to one source of it is in the file's record, shared
+ * by all its sources (file.h). Growing a file
  * allocates its blocks (fallocate) so a later page fault on a DAX file
  * system cannot run out of space; ftruncate is the fallback where the file
  * system cannot allocate. A map that fails after growing the file shrinks
@@ -31,8 +33,9 @@
 
 #define DEFAULT_CREATE_MODE 0644
 
+/* A source of the file st describes (NULL: anonymous memory). */
 static int source_alloc(struct pmemset_source **out,
-			enum pmemset_source_type type)
+			enum pmemset_source_type type, const struct stat *st)
 {
 	struct pmemset_source *s = os_zalloc(sizeof(*s));
 	if (!s) {
@@ -44,6 +47,12 @@ static int source_alloc(struct pmemset_source **out,
 		os_free(s);
 		err_set_errno(r, "cannot initialise the lock of a source");
 		return -r;
+	}
+	r = pmemset_file_get(&s->file, st);
+	if (r) {
+		pthread_mutex_destroy(&s->lock);
+		os_free(s);
+		return r;
 	}
 	s->type = type;
 	s->fd = -1;
@@ -61,6 +70,7 @@ void pmemset_source_put(struct pmemset_source *src)
 {
 	if (__atomic_sub_fetch(&src->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	pmemset_file_put(src->file);
 	pthread_mutex_destroy(&src->lock);
 	os_free(src);
 }
@@ -79,8 +89,21 @@ PUBLIC int pmemset_source_from_pmem2(struct pmemset_source **src,
 			"pmem2_source_from_fd or pmem2_source_from_anon");
 		return PMEMSET_E_INVALID_PMEM2_SOURCE;
 	}
+	/* the file it maps, if any (anonymous memory: a record of its own) */
+	struct stat st, *stp = NULL;
+	int fd;
+	if (pmem2_source_get_fd(pmem2_src, &fd) == 0) {
+		int ret = os_fstat(fd, &st);
+		if (ret) {
+			err_set_errno(-ret,
+				      "cannot fstat the file of the pmem2 "
+				      "source");
+			return ret;
+		}
+		stp = &st;
+	}
 	struct pmemset_source *s;
-	int ret = source_alloc(&s, PMEMSET_SOURCE_PMEM2);
+	int ret = source_alloc(&s, PMEMSET_SOURCE_PMEM2, stp);
 	if (ret)
 		return ret;
 	s->pmem2 = pmem2_src;
@@ -109,7 +132,7 @@ static int source_from_fd(struct pmemset_source **src, int fd,
 		pmemset_err_pmem2(ret, "%s cannot be a libpmem2 source", what);
 		goto err_close;
 	}
-	ret = source_alloc(&s, type);
+	ret = source_alloc(&s, type, &st);
 	if (ret)
 		goto err_p2;
 	s->pmem2 = p2;
@@ -232,8 +255,7 @@ PUBLIC int pmemset_source_from_temporary(struct pmemset_source **src,
 			return fd; /* message set */
 	}
 	if (fd < 0) {
-		err_set_errno(-fd, "cannot create a temporary file in %s",
-			      dir);
+		err_set_errno(-fd, "cannot create a temporary file in %s", dir);
 		return PMEMSET_E_CANNOT_CREATE_TEMP_FILE;
 	}
 	return source_from_fd(src, fd, PMEMSET_SOURCE_TEMP, true, dir);
