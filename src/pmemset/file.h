@@ -8,7 +8,9 @@
  * a property of the file rather than of one source object lives here:
  * whether parts of it are mapped in this process (the shutdown-state
  * check calls a second mapping of a live file "already open", not
- * "interrupted").
+ * "interrupted") and its growth (one source at a time grows it, and a map
+ * that fails after growing it does not shrink it under another source's
+ * mapping). The record's lock is held across that growth (fallocate).
  */
 #ifndef PMEMSET_FILE_H
 #define PMEMSET_FILE_H
@@ -28,7 +30,8 @@ struct pmemset_file {
 	struct pmemset_file *next; /* in the table's bucket */
 	pthread_mutex_t lock;
 	/* under lock: */
-	size_t mapped; /* its parts mapped here: all sources, all sets */
+	size_t mapped;		  /* its parts mapped here: all sources, sets */
+	unsigned long size_epoch; /* + 1 at every size request of a map */
 };
 
 /*

@@ -73,7 +73,6 @@ struct pmemset_source {
 	struct pmemset_file *file; /* what is known of the file (file.h) */
 	pthread_mutex_t lock;
 	/* under lock: */
-	unsigned long size_epoch; /* + 1 at every pmemset_source_ensure_size */
 	bool has_sds;
 	struct pmemset_sds sds;
 	enum pmemset_part_state *state_ptr;
@@ -151,15 +150,16 @@ void pmemset_source_put(struct pmemset_source *src);
 /* A growth of the source by one map, to be undone if the map fails. */
 struct pmemset_growth {
 	size_t old_size, new_size; /* equal: not grown */
-	unsigned long epoch;	   /* src->size_epoch right after */
+	unsigned long epoch;	   /* the file's size_epoch right after */
 };
-/* Make the source at least `size` bytes long (under src->lock), with real
- * block allocation where the file system supports it; *g says what was
- * done. */
+/* Make the source at least `size` bytes long (under its file's lock), with
+ * real block allocation where the file system supports it; *g says what
+ * was done. */
 int pmemset_source_ensure_size(struct pmemset_source *src, size_t size,
 			       struct pmemset_growth *g);
 /* After a failed map: give back what *g grew, unless another map of the
- * source asked for a size since (it may rely on it) or the size changed. */
+ * file (any source) asked for a size since (it may rely on it) or the size
+ * changed. */
 void pmemset_source_undo_growth(struct pmemset_source *src,
 				const struct pmemset_growth *g);
 

@@ -15,7 +15,10 @@
  * allocates its blocks (fallocate) so a later page fault on a DAX file
  * system cannot run out of space; ftruncate is the fallback where the file
  * system cannot allocate. A map that fails after growing the file shrinks
- * it back, unless another map of the source has asked for a size since.
+ * it back, unless another map of the file (through any source) has asked
+ * for a size since. Growth goes under the file's lock, so sources of one
+ * file never race (an ftruncate to a smaller "need" cannot undo another's
+ * growth).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -301,8 +304,10 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
 	int ret;
 
 	g->old_size = g->new_size = 0;
+	/* the file's lock: every source of the file grows it in turn */
 	pthread_mutex_lock(&src->lock);
-	g->epoch = ++src->size_epoch;
+	pthread_mutex_lock(&src->file->lock);
+	g->epoch = ++src->file->size_epoch;
 	ret = pmem2_source_size(src->pmem2, &size);
 	if (ret) {
 		pmemset_err_pmem2(ret, "cannot get the size of the source");
@@ -338,6 +343,7 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
 		g->new_size = need;
 	}
 out:
+	pthread_mutex_unlock(&src->file->lock);
 	pthread_mutex_unlock(&src->lock);
 	return ret;
 }
@@ -349,9 +355,11 @@ void pmemset_source_undo_growth(struct pmemset_source *src,
 	if (g->new_size == g->old_size)
 		return;
 	pthread_mutex_lock(&src->lock);
-	if (src->size_epoch == g->epoch && src->fd >= 0 &&
+	pthread_mutex_lock(&src->file->lock);
+	if (src->file->size_epoch == g->epoch && src->fd >= 0 &&
 	    pmem2_source_size(src->pmem2, &size) == 0 && size == g->new_size)
 		(void)os_ftruncate(src->fd, (off_t)g->old_size);
+	pthread_mutex_unlock(&src->file->lock);
 	pthread_mutex_unlock(&src->lock);
 }
 

@@ -442,7 +442,8 @@ TEST(pmem2_failures)
 		fail_nth[f] = 0;
 }
 
-/* A map that fails after growing its file shrinks it back. */
+/* A map that fails after growing its file shrinks it back, unless another
+ * map of the file, through any source, asked for a size meanwhile. */
 TEST(failed_map_shrinks_file)
 {
 	char path[256];
@@ -467,9 +468,25 @@ TEST(failed_map_shrinks_file)
 	pmemset_source_undo_growth(src, &g);
 	CHECK_EQ(file_size(path), 8 * KB4);
 	fail_call(F_MAP_NEW, 0, 0);
+	/* the same when the other map goes through another source of the
+	 * file (the growth is the file's): it maps part of the grown range,
+	 * which must stay in the file */
+	struct pmemset_source *src2;
+	CHECK_RC(pmemset_source_from_file(&src2, path), 0);
+	CHECK_RC(pmemset_source_ensure_size(src, 16 * KB4, &g), 0);
+	CHECK(g.old_size == 8 * KB4 && g.new_size == 16 * KB4, "grown");
+	struct pmemset_part_descriptor d;
+	pmemset_map_config_set_offset(mc, 12 * KB4);
+	pmemset_map_config_set_length(mc, 4 * KB4);
+	CHECK_RC(pmemset_map(set, src2, mc, &d), 0);
+	pmemset_source_undo_growth(src, &g);
+	CHECK_EQ(file_size(path), 16 * KB4);
+	if (file_size(path) == 16 * KB4) /* else: SIGBUS */
+		memset(d.addr, 1, KB4);
 	pmemset_map_config_delete(&mc);
 	pmemset_delete(&set);
 	pmemset_source_delete(&src);
+	pmemset_source_delete(&src2);
 	unlink(path);
 }
 
