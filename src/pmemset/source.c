@@ -257,6 +257,13 @@ PUBLIC int pmemset_source_from_temporary(struct pmemset_source **src,
 		if (fd == PMEMSET_E_CANNOT_CREATE_TEMP_FILE)
 			return fd; /* message set */
 	}
+	if (fd == -ENOENT) {
+		/* PMDK's code for a directory that does not exist */
+		err_set("the directory %s does not exist; name an existing "
+			"directory to make the temporary file in",
+			dir);
+		return PMEMSET_E_INVALID_SOURCE_PATH;
+	}
 	if (fd < 0) {
 		err_set_errno(-fd, "cannot create a temporary file in %s", dir);
 		return PMEMSET_E_CANNOT_CREATE_TEMP_FILE;

@@ -65,8 +65,26 @@ TEST(persist_fires_flush_then_drain)
 	unlink(path);
 }
 
+/* ---- a temporary file in a directory that does not exist ----
+ * PMDK: pmemset_source_from_temporary(3), ERRORS: "the provided directory
+ * path string is NULL or provided path does not exist" is
+ * PMEMSET_E_INVALID_SOURCE_PATH (not PMEMSET_E_CANNOT_CREATE_TEMP_FILE,
+ * which is for a file that cannot be made). */
+TEST(temporary_in_missing_directory)
+{
+	char dir[256];
+	tmppath(dir, sizeof(dir), "no-such-dir");
+	struct pmemset_source *src = (void *)1;
+	CHECK_RC(pmemset_source_from_temporary(&src, dir),
+		 PMEMSET_E_INVALID_SOURCE_PATH);
+	CHECK(src == NULL, "NULLed");
+	CHECK_RC(pmemset_source_from_temporary(&src, NULL),
+		 PMEMSET_E_INVALID_SOURCE_PATH);
+}
+
 int main(void)
 {
 	RUN(persist_fires_flush_then_drain);
+	RUN(temporary_in_missing_directory);
 	return test_done();
 }
