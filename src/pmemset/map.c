@@ -6,10 +6,11 @@
  *
  * A map goes in three steps, so that nothing another thread can see of the
  * set changes until the map is sure to succeed:
- *  1. prepare, without the set's lock: check the arguments; check the
- *     source's shutdown state (with the extras' record, if given) and bad
- *     blocks; settle the length and alignment and grow the file to fit;
- *     make the libpmem2 config and allocate what the commit will need;
+ *  1. prepare, without the set's lock, checking in PMDK's order: the
+ *     arguments; the source's shutdown state (with the extras' record, if
+ *     given) and bad blocks; the length, and the growth of the file to
+ *     fit; the libpmem2 config; the length against the source's
+ *     alignment; then allocate what the commit will need;
  *  2. place, under the set's write lock: choose the address (placement.c),
  *     map the part there with libpmem2 and check its store granularity
  *     against the set's; a failure undoes the placement;
@@ -162,9 +163,11 @@ static int map_check_source(struct map_op *op)
 	return pmemset_badblock_detect(op->set, op->src);
 }
 
-/* Parts of the source: size, length 0 = whole source, alignment, growth. */
+/* The part's length (0: the whole source) and the growth of the source to
+ * hold it. A part ending beyond INT64_MAX cannot fit in any file: growth
+ * fails (or the source is too small), as in PMDK. */
 static int map_range(struct pmemset_source *src, size_t offset, size_t *length,
-		     size_t *align, struct pmemset_growth *g)
+		     struct pmemset_growth *g)
 {
 	size_t size;
 	int ret = pmem2_source_size(src->pmem2, &size);
@@ -181,27 +184,31 @@ static int map_range(struct pmemset_source *src, size_t offset, size_t *length,
 		}
 		*length = size;
 	}
-	ret = pmem2_source_alignment(src->pmem2, align);
+	size_t end;
+	if (__builtin_add_overflow(offset, *length, &end))
+		end = SIZE_MAX;
+	return pmemset_source_ensure_size(src, end, g);
+}
+
+/* The part's length is a multiple of the source's alignment. Checked after
+ * the growth and the libpmem2 config, where PMDK finds it (making the
+ * reservation). */
+static int map_check_alignment(struct pmemset_source *src, size_t length,
+			       size_t *align)
+{
+	int ret = pmem2_source_alignment(src->pmem2, align);
 	if (ret) {
 		pmemset_err_pmem2(ret, "cannot get the alignment of the "
 				       "source");
 		return PMEMSET_E_INVALID_ALIGNMENT_VALUE;
 	}
-	if (*length % *align) {
+	if (length % *align) {
 		err_set("the part length %zu is not a multiple of the source "
 			"alignment %zu; round it to a multiple of %zu",
-			*length, *align, *align);
+			length, *align, *align);
 		return PMEMSET_E_LENGTH_UNALIGNED;
 	}
-	size_t end;
-	if (__builtin_add_overflow(offset, *length, &end) ||
-	    end > (size_t)INT64_MAX) {
-		err_set("the part [%zu, %zu + %zu) ends beyond INT64_MAX, the "
-			"largest file offset",
-			offset, offset, *length);
-		return PMEMSET_E_INVALID_OFFSET_VALUE;
-	}
-	return pmemset_source_ensure_size(src, end, g);
+	return 0;
 }
 
 /* The libpmem2 config of the part (the reservation comes with the place). */
@@ -461,10 +468,13 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	ret = map_check_source(&op);
 	if (ret)
 		goto err_sds_in;
-	ret = map_range(src, offset, &op.length, &op.align, &op.growth);
+	ret = map_range(src, offset, &op.length, &op.growth);
 	if (ret)
 		goto err_sds_in;
 	ret = map_make_config(&op);
+	if (ret)
+		goto err_prepared;
+	ret = map_check_alignment(src, op.length, &op.align);
 	if (ret)
 		goto err_prepared;
 	ret = map_alloc(&op);

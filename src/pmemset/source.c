@@ -322,6 +322,14 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
 	}
 	if (size >= need)
 		goto out;
+	if (src->grow && need > (size_t)INT64_MAX) {
+		err_set("the part ends at byte %zu, beyond INT64_MAX, the "
+			"largest file size: the source file cannot grow to "
+			"hold it; map less or at a lower offset",
+			need);
+		ret = PMEMSET_E_CANNOT_GROW_SOURCE_FILE;
+		goto out;
+	}
 	if (!src->grow) {
 		const char *why =
 			src->type == PMEMSET_SOURCE_PMEM2

@@ -82,9 +82,123 @@ TEST(temporary_in_missing_directory)
 		 PMEMSET_E_INVALID_SOURCE_PATH);
 }
 
+/* ---- the order of pmemset_map's checks ----
+ * PMDK: pmemset_map(3) and the map algorithm (api.md 2.5): the source's
+ * shutdown state and bad blocks, then the length and the growth of the
+ * file (PMEMSET_E_MAP_LENGTH_UNSET, PMEMSET_E_SOURCE_FILE_IS_TOO_SMALL,
+ * PMEMSET_E_CANNOT_GROW_SOURCE_FILE), then the libpmem2 config, then the
+ * place (PMEMSET_E_LENGTH_UNALIGNED from the new reservation,
+ * PMEMSET_E_CANNOT_FIT_PART_MAP in the caller's), then the map. */
+
+static struct pmemset_map_config *map_config(size_t offset, size_t length)
+{
+	struct pmemset_map_config *mc = NULL;
+	if (pmemset_map_config_new(&mc) ||
+	    pmemset_map_config_set_offset(mc, offset)) {
+		printf("cannot make a map config: %s\n", pmemset_errormsg());
+		exit(2);
+	}
+	pmemset_map_config_set_length(mc, length);
+	return mc;
+}
+
+/* PMDK: src/test/pmemset_part, test_part_map_invalid_source_temp: a part
+ * of SIZE_MAX bytes of a temporary source cannot be grown into the file,
+ * which comes before its length being unaligned. */
+TEST(size_max_from_temporary_cannot_grow)
+{
+	struct pmemset_source *src;
+	CHECK_RC(pmemset_source_from_temporary(&src, tmpdir()), 0);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	struct pmemset_map_config *mc = map_config(0, SIZE_MAX);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_CANNOT_GROW_SOURCE_FILE);
+	/* an aligned part that ends beyond INT64_MAX: the same */
+	pmemset_map_config_delete(&mc);
+	mc = map_config((size_t)INT64_MAX - (KB4 - 1), KB4);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_CANNOT_GROW_SOURCE_FILE);
+	pmemset_map_config_delete(&mc);
+	CHECK_RC(pmemset_delete(&set), 0);
+	pmemset_source_delete(&src);
+}
+
+/* The same part of a file that may not grow: too small, before unaligned
+ * (PMDK: pmemset_xsource_from_file(3), PMEMSET_SOURCE_FILE_DO_NOT_GROW;
+ * step 4 of the map). */
+TEST(size_max_do_not_grow_too_small)
+{
+	char path[256];
+	struct pmemset_source *src = file_source(
+		path, sizeof(path), KB4, PMEMSET_SOURCE_FILE_DO_NOT_GROW);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	struct pmemset_map_config *mc = map_config(0, SIZE_MAX);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_SOURCE_FILE_IS_TOO_SMALL);
+	pmemset_map_config_delete(&mc);
+	mc = map_config(0, 2 * KB4 + 1);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_SOURCE_FILE_IS_TOO_SMALL);
+	/* within the file: the length's alignment is what is wrong */
+	pmemset_map_config_delete(&mc);
+	mc = map_config(0, 100);
+	CHECK_RC(pmemset_map(set, src, mc, NULL), PMEMSET_E_LENGTH_UNALIGNED);
+	pmemset_map_config_delete(&mc);
+	CHECK_RC(pmemset_delete(&set), 0);
+	pmemset_source_delete(&src);
+	unlink(path);
+}
+
+/* An empty source and length 0 (the whole source): MAP_LENGTH_UNSET; an
+ * unaligned length on a file that grows: LENGTH_UNALIGNED, found after the
+ * growth (which this library then gives back). */
+TEST(length_checks)
+{
+	char path[256];
+	struct pmemset_source *src = file_source(path, sizeof(path), 0, 0);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	CHECK_RC(pmemset_map(set, src, NULL, NULL), PMEMSET_E_MAP_LENGTH_UNSET);
+	struct pmemset_map_config *mc = map_config(0, KB4 + 100);
+	CHECK_RC(pmemset_map(set, src, mc, NULL), PMEMSET_E_LENGTH_UNALIGNED);
+	CHECK_EQ(file_size(path), 0);
+	pmemset_map_config_delete(&mc);
+	CHECK_RC(pmemset_delete(&set), 0);
+	pmemset_source_delete(&src);
+	unlink(path);
+}
+
+/* The place comes before the map: in a full reservation of the caller's,
+ * a part that libpmem2 would refuse (unaligned offset) is
+ * PMEMSET_E_CANNOT_FIT_PART_MAP (PMDK: pmemset_map(3),
+ * pmemset_config_set_reservation(3)). */
+TEST(place_before_map)
+{
+	char path[256];
+	struct pmemset_source *src =
+		file_source(path, sizeof(path), 4 * KB4, 0);
+	struct pmem2_vm_reservation *rsv;
+	CHECK_RC(pmem2_vm_reservation_new(&rsv, NULL, KB4), 0);
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, rsv, NULL, NULL);
+	struct pmemset_map_config *mc = map_config(0, KB4);
+	CHECK_RC(pmemset_map(set, src, mc, NULL), 0); /* now full */
+	pmemset_map_config_delete(&mc);
+	mc = map_config(100, KB4);
+	CHECK_RC(pmemset_map(set, src, mc, NULL),
+		 PMEMSET_E_CANNOT_FIT_PART_MAP);
+	pmemset_map_config_delete(&mc);
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
+	pmemset_source_delete(&src);
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN(persist_fires_flush_then_drain);
 	RUN(temporary_in_missing_directory);
+	RUN(size_max_from_temporary_cannot_grow);
+	RUN(size_max_do_not_grow_too_small);
+	RUN(length_checks);
+	RUN(place_before_map);
 	return test_done();
 }
