@@ -59,8 +59,8 @@ static int on_event(struct pmemset *set, struct pmemset_event_context *ctx,
 		part_adds++;
 		printf("  part added at %p, %zu bytes\n",
 		       ctx->data.part_add.addr, ctx->data.part_add.len);
-	} else if (ctx->type == PMEMSET_EVENT_PERSIST) {
-		persists++;
+	} else if (ctx->type == PMEMSET_EVENT_FLUSH) {
+		persists++; /* pmemset_persist: FLUSH, then DRAIN */
 	}
 	return 0;
 }

@@ -56,15 +56,6 @@ void pmemset_fire_flush(struct pmemset *set, void *addr, size_t len)
 	(void)fire(set, &ctx);
 }
 
-void pmemset_fire_persist(struct pmemset *set, void *addr, size_t len)
-{
-	struct pmemset_event_context ctx = {0};
-	ctx.type = PMEMSET_EVENT_PERSIST;
-	ctx.data.persist.addr = addr;
-	ctx.data.persist.len = len;
-	(void)fire(set, &ctx);
-}
-
 void pmemset_fire_drain(struct pmemset *set)
 {
 	struct pmemset_event_context ctx = {0};

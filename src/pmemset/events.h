@@ -21,7 +21,6 @@ void pmemset_fire_move(struct pmemset *set, void *dest, void *src, size_t len,
 void pmemset_fire_set(struct pmemset *set, void *dest, int value, size_t len,
 		      unsigned flags);
 void pmemset_fire_flush(struct pmemset *set, void *addr, size_t len);
-void pmemset_fire_persist(struct pmemset *set, void *addr, size_t len);
 void pmemset_fire_drain(struct pmemset *set);
 
 /* parts coming and going (map.c, remove.c) */

@@ -6,10 +6,11 @@
  *
  * A map goes in three steps, so that nothing another thread can see of the
  * set changes until the map is sure to succeed:
- *  1. prepare, without the set's lock: check the arguments; check the
- *     source's shutdown state (with the extras' record, if given) and bad
- *     blocks; settle the length and alignment and grow the file to fit;
- *     make the libpmem2 config and allocate what the commit will need;
+ *  1. prepare, without the set's lock, checking in PMDK's order: the
+ *     arguments; the source's shutdown state (with the extras' record, if
+ *     given) and bad blocks; the length, and the growth of the file to
+ *     fit; the libpmem2 config; the length against the source's
+ *     alignment; then allocate what the commit will need;
  *  2. place, under the set's write lock: choose the address (placement.c),
  *     map the part there with libpmem2 and check its store granularity
  *     against the set's; a failure undoes the placement;
@@ -18,7 +19,8 @@
  *     make that the coalescing target. After the unlock: the extras'
  *     record out, then the PART_ADD and SDS_UPDATE events.
  * A failure gives back what the earlier steps did, including the growth of
- * the file and an extras record attached to the source.
+ * the file and an extras record attached to the source; what libpmem2
+ * cannot unmap or release then stays with the set (map_leave).
  */
 #include <errno.h>
 #include <string.h>
@@ -52,6 +54,7 @@ struct map_op {
 	/* placed */
 	struct pmemset_placement pl;
 	struct pmem2_map *map;
+	bool map_left; /* the failed map is a leftover of the set */
 };
 
 PUBLIC int pmemset_map(struct pmemset *set, struct pmemset_source *src,
@@ -160,9 +163,11 @@ static int map_check_source(struct map_op *op)
 	return pmemset_badblock_detect(op->set, op->src);
 }
 
-/* Parts of the source: size, length 0 = whole source, alignment, growth. */
+/* The part's length (0: the whole source) and the growth of the source to
+ * hold it. A part ending beyond INT64_MAX cannot fit in any file: growth
+ * fails (or the source is too small), as in PMDK. */
 static int map_range(struct pmemset_source *src, size_t offset, size_t *length,
-		     size_t *align, struct pmemset_growth *g)
+		     struct pmemset_growth *g)
 {
 	size_t size;
 	int ret = pmem2_source_size(src->pmem2, &size);
@@ -179,27 +184,31 @@ static int map_range(struct pmemset_source *src, size_t offset, size_t *length,
 		}
 		*length = size;
 	}
-	ret = pmem2_source_alignment(src->pmem2, align);
+	size_t end;
+	if (__builtin_add_overflow(offset, *length, &end))
+		end = SIZE_MAX;
+	return pmemset_source_ensure_size(src, end, g);
+}
+
+/* The part's length is a multiple of the source's alignment. Checked after
+ * the growth and the libpmem2 config, where PMDK finds it (making the
+ * reservation). */
+static int map_check_alignment(struct pmemset_source *src, size_t length,
+			       size_t *align)
+{
+	int ret = pmem2_source_alignment(src->pmem2, align);
 	if (ret) {
 		pmemset_err_pmem2(ret, "cannot get the alignment of the "
 				       "source");
 		return PMEMSET_E_INVALID_ALIGNMENT_VALUE;
 	}
-	if (*length % *align) {
+	if (length % *align) {
 		err_set("the part length %zu is not a multiple of the source "
 			"alignment %zu; round it to a multiple of %zu",
-			*length, *align, *align);
+			length, *align, *align);
 		return PMEMSET_E_LENGTH_UNALIGNED;
 	}
-	size_t end;
-	if (__builtin_add_overflow(offset, *length, &end) ||
-	    end > (size_t)INT64_MAX) {
-		err_set("the part [%zu, %zu + %zu) ends beyond INT64_MAX, the "
-			"largest file offset",
-			offset, offset, *length);
-		return PMEMSET_E_INVALID_OFFSET_VALUE;
-	}
-	return pmemset_source_ensure_size(src, end, g);
+	return 0;
 }
 
 /* The libpmem2 config of the part (the reservation comes with the place). */
@@ -255,7 +264,8 @@ static void map_unprepare(struct map_op *op)
 	pmemset_pmap_free(op->newp);
 	os_free(op->newrsv);
 	pmem2_config_delete(&op->cfg2);
-	pmemset_source_undo_growth(op->src, &op->growth);
+	if (!op->map_left) /* it maps the grown range */
+		pmemset_source_undo_growth(op->src, &op->growth);
 }
 
 /* ---- 2. place (under the write lock) ---- */
@@ -286,12 +296,53 @@ static int check_granularity(struct pmemset *set, struct pmem2_map *map)
 	return 0;
 }
 
+/*
+ * After a failed map, what libpmem2 could not release -- the map itself
+ * (code r from pmem2_map_delete) or else the new reservation of ours it
+ * was placed in (r from its delete) -- becomes a leftover of the set, in
+ * the part map prepared for it, so the set still describes all it has
+ * mapped; a removal over it or pmemset_delete releases it. The map's own
+ * error stays the result; the message says what was left.
+ */
+static void map_leave(struct map_op *op, int r, bool with_map)
+{
+	struct pmemset_placement *pl = &op->pl;
+	struct pmemset_part_map *h = op->newp;
+	op->newp = NULL;
+	h->rsv = pl->rsv;
+	if (with_map) {
+		char *addr = pmem2_map_get_address(op->map);
+		h->parts[0] = (struct pmemset_part_entry){
+			.map = op->map, .addr = addr, .size = op->length};
+		h->nparts = 1;
+		pl->rsv->nparts++;
+		op->map = NULL;
+		op->map_left = true;
+		h->node.start = (uintptr_t)addr;
+		h->node.end = (uintptr_t)addr + op->length;
+	} else {
+		struct pmem2_vm_reservation *rsv = pl->rsv->rsv;
+		h->node.start =
+			(uintptr_t)pmem2_vm_reservation_get_address(rsv);
+		h->node.end =
+			h->node.start + pmem2_vm_reservation_get_size(rsv);
+	}
+	if (pl->rsv == op->newrsv)
+		op->newrsv = NULL;
+	pmemset_leftover_add(op->set, h);
+	err_append("; then libpmem2 could not %s [%p, %p) (libpmem2 error %d): "
+		   "the set keeps it until pmemset_remove_range over it or "
+		   "pmemset_delete",
+		   with_map ? "unmap the part at" : "release the reservation",
+		   (void *)h->node.start, (void *)h->node.end, r);
+}
+
 /* Choose the address and map the part there. */
 static int map_place(struct map_op *op)
 {
 	struct pmemset *set = op->set;
 	struct pmemset_placement *pl = &op->pl;
-	int ret = pmemset_place(set, op->length, op->align, op->newrsv, pl);
+	int r, ret = pmemset_place(set, op->length, op->align, op->newrsv, pl);
 	if (ret)
 		return ret;
 
@@ -315,9 +366,15 @@ static int map_place(struct map_op *op)
 	return 0;
 
 err_map:
-	pmem2_map_delete(&op->map);
+	r = pmem2_map_delete(&op->map);
+	if (r) {
+		map_leave(op, r, true); /* the place stays taken */
+		return ret;
+	}
 err_placed:
-	pmemset_placement_undo(set, pl, op->newrsv);
+	r = pmemset_placement_undo(set, pl, op->newrsv);
+	if (r)
+		map_leave(op, r, false);
 	return ret;
 }
 
@@ -411,10 +468,13 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	ret = map_check_source(&op);
 	if (ret)
 		goto err_sds_in;
-	ret = map_range(src, offset, &op.length, &op.align, &op.growth);
+	ret = map_range(src, offset, &op.length, &op.growth);
 	if (ret)
 		goto err_sds_in;
 	ret = map_make_config(&op);
+	if (ret)
+		goto err_prepared;
+	ret = map_check_alignment(src, op.length, &op.align);
 	if (ret)
 		goto err_prepared;
 	ret = map_alloc(&op);

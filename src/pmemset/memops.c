@@ -7,9 +7,10 @@
  * set; they are read without taking the set's lock. Before any part exists
  * there are no such functions: the copies return NULL and the flushes
  * PMEMSET_E_NO_PART_MAPPED, with a message. Each operation reports itself to
- * the event callback first (COPY, MOVE, SET, FLUSH, PERSIST) and, when it
- * ends with a drain, DRAIN afterwards. Ranges are not checked against the
- * set's parts (that would cost a tree lookup and a lock on every copy).
+ * the event callback first (COPY, MOVE, SET, FLUSH -- persist too) and,
+ * when it ends with a drain, DRAIN afterwards; PERSIST is never fired.
+ * Ranges are not checked against the set's parts (that would cost a tree
+ * lookup and a lock on every copy).
  *
  * Deep flush is the exception: it goes part by part (each part's own
  * pmem2 map flushes its own range), so it looks the parts up under the
@@ -97,13 +98,15 @@ PUBLIC void *pmemset_memset(struct pmemset *set, void *pmemdest, int c,
 	return pmemdest;
 }
 
-/* flush + drain, reported as one PERSIST event */
+/* flush + drain, reported as what it is: FLUSH before, DRAIN after (as
+ * PMDK's pmemset_config_set_event_callback(3) says) */
 PUBLIC int pmemset_persist(struct pmemset *set, void *ptr, size_t size)
 {
 	if (!ready(set, "pmemset_persist"))
 		return set ? PMEMSET_E_NO_PART_MAPPED : -EINVAL;
-	pmemset_fire_persist(set, ptr, size);
+	pmemset_fire_flush(set, ptr, size);
 	set->persist_fn(ptr, size);
+	pmemset_fire_drain(set);
 	return 0;
 }
 

@@ -88,6 +88,13 @@ void pmemset_pmap_unlink(struct pmemset *set, struct pmemset_part_map *p)
 	}
 }
 
+void pmemset_leftover_add(struct pmemset *set, struct pmemset_part_map *p)
+{
+	p->leftover = true;
+	p->next_leftover = set->leftovers;
+	set->leftovers = p;
+}
+
 void pmemset_pmap_parts_in(const struct pmemset_part_map *p, uintptr_t lo,
 			   uintptr_t hi, size_t *i, size_t *j)
 {
@@ -205,8 +212,10 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 	bool lock = !pmemset_write_locked_here(set);
 	if (lock && pmemset_lock_read(set, "pmemset_descriptor_part_map"))
 		return d;
-	d.addr = (void *)pmap->node.start;
-	d.size = pmap->node.end - pmap->node.start;
+	if (!pmap->leftover) { /* a leftover has nothing to use */
+		d.addr = (void *)pmap->node.start;
+		d.size = pmap->node.end - pmap->node.start;
+	}
 	if (lock)
 		pmemset_unlock_read(set);
 	return d;

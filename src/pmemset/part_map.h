@@ -26,6 +26,9 @@ void pmemset_pmap_insert(struct pmemset *set, struct pmemset_part_map *p);
 /* Take p out of the tree, if it is there. */
 void pmemset_pmap_unlink(struct pmemset *set, struct pmemset_part_map *p);
 
+/* Make p, out of the tree, a leftover of the set (pmemset_internal.h). */
+void pmemset_leftover_add(struct pmemset *set, struct pmemset_part_map *p);
+
 /* Parts [*i, *j) of p are those that overlap [lo, hi): the first part
  * ending after lo and the first part starting at or after hi. */
 void pmemset_pmap_parts_in(const struct pmemset_part_map *p, uintptr_t lo,

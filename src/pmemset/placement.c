@@ -33,7 +33,9 @@ static bool range_busy(struct pmem2_vm_reservation *rsv, size_t off, size_t len,
 }
 
 /* Give back the unused ends of a reservation we made (the head only, with
- * keep_end: the coalescing target keeps its room). */
+ * keep_end: the coalescing target keeps its room). Best effort: a shrink
+ * libpmem2 refuses leaves the reservation larger, still ours and recorded
+ * in r, so nothing leaks -- the rest goes with its last part. */
 static void rsv_trim(struct pmemset_rsv *r, bool keep_end)
 {
 	struct pmem2_map *m;
@@ -56,8 +58,26 @@ static void rsv_trim(struct pmemset_rsv *r, bool keep_end)
 	}
 }
 
-void pmemset_rsv_release(struct pmemset *set, struct pmemset_rsv *r,
-			 size_t count, void *addr)
+int pmemset_rsv_delete(struct pmemset_rsv *r)
+{
+	void *addr = pmem2_vm_reservation_get_address(r->rsv);
+	size_t size = pmem2_vm_reservation_get_size(r->rsv);
+	int ret = pmem2_vm_reservation_delete(&r->rsv);
+	if (ret) {
+		pmemset_err_pmem2(ret,
+				  "cannot release the address space "
+				  "reserved for removed parts (%zu bytes at "
+				  "%p); the set keeps it: repeat the call (or "
+				  "pmemset_delete) to release it",
+				  size, addr);
+		return ret;
+	}
+	os_free(r);
+	return 0;
+}
+
+int pmemset_rsv_release(struct pmemset *set, struct pmemset_rsv *r,
+			size_t count, void *addr)
 {
 	r->nparts -= count;
 	if (!r->owned) {
@@ -66,18 +86,15 @@ void pmemset_rsv_release(struct pmemset *set, struct pmemset_rsv *r,
 					      r->rsv));
 		if (off < set->rsv_hint)
 			set->rsv_hint = off;
-		return;
+		return 0;
 	}
-	if (r->nparts == 0) {
-		int ret = pmem2_vm_reservation_delete(&r->rsv);
-		(void)ret; /* empty and ours: it can only be deleted */
-		os_free(r);
-		return;
-	}
+	if (r->nparts == 0)
+		return pmemset_rsv_delete(r);
 	bool target = set->previous && set->previous->rsv == r &&
 		      __atomic_load_n(&set->coalescing, __ATOMIC_RELAXED) !=
 			      PMEMSET_COALESCING_NONE;
 	rsv_trim(r, target);
+	return 0;
 }
 
 void pmemset_retarget(struct pmemset *set, struct pmemset_part_map *pm)
@@ -239,16 +256,18 @@ int pmemset_place(struct pmemset *set, size_t length, size_t align,
 	return 0;
 }
 
-void pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
-			    struct pmemset_rsv *newrsv)
+int pmemset_placement_undo(struct pmemset *set, struct pmemset_placement *pl,
+			   struct pmemset_rsv *newrsv)
 {
 	if (pl->hint_moved)
 		set->rsv_hint = pl->old_hint;
 	if (pl->extended) {
+		/* best effort, as rsv_trim: the room stays ours if refused */
 		size_t rs = pmem2_vm_reservation_get_size(pl->rsv->rsv);
 		(void)pmem2_vm_reservation_shrink(
 			pl->rsv->rsv, rs - pl->extended, pl->extended);
 	}
 	if (pl->rsv == newrsv && newrsv->rsv)
-		(void)pmem2_vm_reservation_delete(&newrsv->rsv);
+		return pmem2_vm_reservation_delete(&newrsv->rsv);
+	return 0;
 }

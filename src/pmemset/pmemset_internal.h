@@ -12,10 +12,13 @@
  * part maps share one reservation. Part maps are kept in an interval tree
  * (src/core/itree.h) for O(log n) lookup by address.
  *
- * Locking: the set's rwlock guards its tree, the part arrays and the
- * "previous part" used for coalescing (taken through lock.h); part-map
- * reference counts are atomic. A source has a mutex for its use count, its
- * SDS record and file growth. Lock order: set lock, then source mutex.
+ * Locking: the set's rwlock guards its tree, the part arrays, the
+ * leftovers and the "previous part" used for coalescing (taken through
+ * lock.h); part-map
+ * reference counts are atomic. A source has a mutex for its SDS record and
+ * file growth; the record of its file (file.h), shared with the other
+ * sources of the file, one for what is mapped of the file. Lock order: set
+ * lock, source mutex, file mutex.
  */
 #ifndef PMEMSET_INTERNAL_H
 #define PMEMSET_INTERNAL_H
@@ -31,6 +34,7 @@
 #include <libpmemset.h>
 
 #include "core/itree.h"
+#include "file.h"
 
 #define PMEMSET_ALL_STATES                                                     \
 	((uint64_t)(PMEMSET_PART_STATE_INDETERMINATE | PMEMSET_PART_STATE_OK | \
@@ -66,10 +70,9 @@ struct pmemset_source {
 	bool grow;		    /* may be extended to fit a part */
 	bool bb_detection;
 	unsigned long refs; /* the caller's handle + mapped parts, atomic */
+	struct pmemset_file *file; /* what is known of the file (file.h) */
 	pthread_mutex_t lock;
 	/* under lock: */
-	size_t use_count;	  /* mapped parts of this source, all sets */
-	unsigned long size_epoch; /* + 1 at every pmemset_source_ensure_size */
 	bool has_sds;
 	struct pmemset_sds sds;
 	enum pmemset_part_state *state_ptr;
@@ -99,6 +102,9 @@ struct pmemset_part_map {
 	size_t nparts, cap;
 	unsigned long refcount; /* atomic */
 	bool in_tree;
+	/* a leftover (see struct pmemset), on set->leftovers */
+	bool leftover;
+	struct pmemset_part_map *next_leftover;
 };
 
 /* The part object of libpmemset's 2021 drafts (pmemset_part_new +
@@ -116,6 +122,15 @@ struct pmemset {
 	pthread_rwlock_t lock;
 	struct itree pmaps;
 	struct pmemset_part_map *previous; /* coalescing target */
+	/*
+	 * Leftovers: part maps out of the tree (nothing in them can be used
+	 * any more) that still hold what libpmem2 could not release -- the
+	 * part of a failed map (in parts[0], in rsv), or a reservation of
+	 * ours emptied by a removal or a failed map (rsv, nparts 0) -- so
+	 * that the set still describes everything it has mapped. Removals
+	 * over their range and pmemset_delete retry them (remove.c).
+	 */
+	struct pmemset_part_map *leftovers;
 	size_t rsv_hint; /* user reservation: everything below was full */
 	int coalescing;	 /* atomic */
 	/* fixed by the first part, then read without the lock */
@@ -135,15 +150,16 @@ void pmemset_source_put(struct pmemset_source *src);
 /* A growth of the source by one map, to be undone if the map fails. */
 struct pmemset_growth {
 	size_t old_size, new_size; /* equal: not grown */
-	unsigned long epoch;	   /* src->size_epoch right after */
+	unsigned long epoch;	   /* the file's size_epoch right after */
 };
-/* Make the source at least `size` bytes long (under src->lock), with real
- * block allocation where the file system supports it; *g says what was
- * done. */
+/* Make the source at least `size` bytes long (under its file's lock), with
+ * real block allocation where the file system supports it; *g says what
+ * was done. */
 int pmemset_source_ensure_size(struct pmemset_source *src, size_t size,
 			       struct pmemset_growth *g);
 /* After a failed map: give back what *g grew, unless another map of the
- * source asked for a size since (it may rely on it) or the size changed. */
+ * file (any source) asked for a size since (it may rely on it) or the size
+ * changed. */
 void pmemset_source_undo_growth(struct pmemset_source *src,
 				const struct pmemset_growth *g);
 
@@ -151,8 +167,9 @@ void pmemset_source_undo_growth(struct pmemset_source *src,
 /*
  * The state machine, on plain values (unit-tested on its own): given the
  * stored record, the current device id and USC, and whether this process
- * has parts of the source mapped, compute the state and update *rec the way
- * a map of the source would (id/usc refreshed when that is safe).
+ * has parts of the source's file mapped (through any source), compute the
+ * state and update *rec the way a map of the source would (id/usc refreshed
+ * when that is safe).
  */
 enum pmemset_part_state pmemset_sds_classify(struct pmemset_sds *rec,
 					     const char *cur_id,
@@ -174,14 +191,14 @@ int pmemset_sds_check(struct pmemset *set, struct pmemset_source *src,
 		      enum pmemset_part_state *state,
 		      struct pmemset_sds_ticket *t);
 /*
- * After a successful map (cannot fail): count it in the source's use count
- * and, if the check accepted a record that is still attached, in the
- * record (re-based first when nothing of the source was mapped). Returns
+ * After a successful map (cannot fail): count it in what is mapped of the
+ * file and, if the check accepted a record that is still attached, in the
+ * record (re-based first when nothing of the file was mapped). Returns
  * whether the record counts the mapping.
  */
 bool pmemset_sds_register(struct pmemset_source *src,
 			  const struct pmemset_sds_ticket *t);
-/* After an unmap: refcount - 1 (if sds), use count - 1. */
+/* After an unmap: refcount - 1 (if sds), what is mapped of the file - 1. */
 void pmemset_sds_unregister(struct pmemset_source *src, bool sds);
 
 /* ---- badblock.c ---- */

@@ -10,6 +10,13 @@
  * changes. Events of removals (REMOVE_RANGE, then PART_REMOVE and
  * SDS_UPDATE per part) fire under the write lock; see lock.h for what a
  * callback may call then.
+ *
+ * What libpmem2 fails to release stays described by the set: parts it
+ * could not unmap stay in their part maps; a reservation of ours it could
+ * not delete stays with its (emptied) part map as a leftover
+ * (pmemset_internal.h). The call returns libpmem2's error, and the same
+ * call again (pmemset_remove_part_map of that part map, pmemset_remove_range
+ * over it, pmemset_delete) releases what is left first.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,6 +38,16 @@ static void previous_replace(struct pmemset *set, uintptr_t start)
 	set->previous = pmemset_pmap_of(before ? before : n);
 }
 
+/* Unmap the part of entry e (libpmem2's code, with a message). */
+static int unmap_entry(struct pmemset_part_entry *e)
+{
+	int r = pmem2_map_delete(&e->map);
+	if (r)
+		pmemset_err_pmem2(r, "cannot unmap the part at %p (%zu bytes)",
+				  e->addr, e->size);
+	return r;
+}
+
 /* Unmap parts [i, k) of p, stopping at the first failure; returns k in
  * *done and the error, if any. */
 static int unmap_parts(struct pmemset *set, struct pmemset_part_map *p,
@@ -42,15 +59,9 @@ static int unmap_parts(struct pmemset *set, struct pmemset_part_map *p,
 		struct pmemset_part_entry *e = &p->parts[k];
 		if (fire_remove)
 			pmemset_fire_part_remove(set, e->addr, e->size);
-		int r = pmem2_map_delete(&e->map);
-		if (r) {
-			pmemset_err_pmem2(r,
-					  "cannot unmap the part at %p "
-					  "(%zu bytes)",
-					  e->addr, e->size);
-			ret = r;
+		ret = unmap_entry(e);
+		if (ret)
 			break;
-		}
 		pmemset_sds_unregister(e->src, e->sds);
 		if (e->sds)
 			pmemset_fire_sds_update(set, e->src);
@@ -65,7 +76,9 @@ static int unmap_parts(struct pmemset *set, struct pmemset_part_map *p,
  * [0, i) and a right [j, n) remainder survive, spare (with room for n - i
  * parts) becomes the right one. On a failed unmap the parts not yet
  * unmapped stay, as the part maps they form, and the error is returned.
- * p itself is freed if nothing of it is left.
+ * p itself is freed if nothing of it is left -- unless its reservation,
+ * ours and now empty, cannot be deleted: then p stays as a leftover
+ * holding it, and that error is returned.
  */
 static int remove_parts(struct pmemset *set, struct pmemset_part_map *p,
 			size_t i, size_t j, struct pmemset_part_map **spare,
@@ -104,23 +117,104 @@ static int remove_parts(struct pmemset *set, struct pmemset_part_map *p,
 		p->nparts = left;
 		pmemset_pmap_insert(set, p);
 	} else {
+		p->nparts = 0;
 		if (set->previous == p)
 			set->previous = NULL;
-		pmemset_pmap_free(p);
-		p = NULL;
 	}
 	if (!set->previous && set->pmaps.count)
 		previous_replace(set, start);
-	pmemset_rsv_release(set, rsv, removed, first_addr);
-	return ret;
+	/* only an emptied p can have emptied its reservation */
+	int r = pmemset_rsv_release(set, rsv, removed, first_addr);
+	if (!p->nparts) {
+		if (r)
+			pmemset_leftover_add(set, p); /* p->rsv holds it */
+		else
+			pmemset_pmap_free(p);
+	}
+	return ret ? ret : r;
+}
+
+/* Release what leftover p holds: a part a failed map left (in p->rsv),
+ * else its reservation (ours, empty). */
+static int leftover_release(struct pmemset *set, struct pmemset_part_map *p)
+{
+	while (p->nparts) {
+		struct pmemset_part_entry *e = &p->parts[p->nparts - 1];
+		int ret = unmap_entry(e);
+		if (ret)
+			return ret;
+		p->nparts--;
+		struct pmemset_rsv *rsv = p->rsv;
+		p->rsv = NULL; /* unless it cannot be deleted: */
+		ret = pmemset_rsv_release(set, rsv, 1, e->addr);
+		if (ret) {
+			p->rsv = rsv;
+			return ret;
+		}
+	}
+	if (p->rsv) {
+		int ret = pmemset_rsv_delete(p->rsv);
+		if (ret)
+			return ret;
+		p->rsv = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Release the leftovers whose range meets [lo, hi), stopping at the first
+ * failure. Each released one is freed -- unless the caller of the failed
+ * pmemset_remove_part_map that left it still holds it and free_all is
+ * false: it then stays, empty, until that call is repeated (or the set is
+ * deleted).
+ */
+static int leftovers_release(struct pmemset *set, uintptr_t lo, uintptr_t hi,
+			     bool free_all)
+{
+	struct pmemset_part_map **pp = &set->leftovers;
+	while (*pp) {
+		struct pmemset_part_map *p = *pp;
+		if (p->node.start >= hi || p->node.end <= lo) {
+			pp = &p->next_leftover;
+			continue;
+		}
+		int ret = leftover_release(set, p);
+		if (ret)
+			return ret;
+		if (!free_all &&
+		    __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE)) {
+			pp = &p->next_leftover;
+			continue;
+		}
+		*pp = p->next_leftover;
+		pmemset_pmap_free(p);
+	}
+	return 0;
+}
+
+/* Release leftover p (a caller's part map) and free it. */
+static int leftover_remove(struct pmemset *set, struct pmemset_part_map *p)
+{
+	int ret = leftover_release(set, p);
+	if (ret)
+		return ret;
+	struct pmemset_part_map **pp = &set->leftovers;
+	while (*pp != p)
+		pp = &(*pp)->next_leftover;
+	*pp = p->next_leftover;
+	pmemset_pmap_free(p);
+	return 0;
 }
 
 int pmemset_remove_all(struct pmemset *set)
 {
+	int ret = leftovers_release(set, 0, UINTPTR_MAX, true);
+	if (ret)
+		return ret;
 	struct itree_node *n;
 	while ((n = itree_first(&set->pmaps))) {
 		struct pmemset_part_map *p = pmemset_pmap_of(n);
-		int ret = remove_parts(set, p, 0, p->nparts, NULL, false);
+		ret = remove_parts(set, p, 0, p->nparts, NULL, false);
 		if (ret)
 			return ret;
 	}
@@ -146,11 +240,18 @@ PUBLIC int pmemset_remove_part_map(struct pmemset *set,
 	ret = pmemset_lock_write(set, &f, "pmemset_remove_part_map");
 	if (ret)
 		return ret;
-	if (p->set != set || !p->in_tree) {
+	if (p->set != set || (!p->in_tree && !p->leftover)) {
 		err_set("the part map %p is not in this set; pass a part map "
 			"this set gave out",
 			(void *)p);
 		ret = PMEMSET_E_PART_NOT_FOUND;
+		goto out;
+	}
+	if (p->leftover) {
+		/* an earlier call unmapped its parts: release the rest */
+		ret = leftover_remove(set, p);
+		if (!ret)
+			*part = NULL;
 		goto out;
 	}
 	unsigned long refs = __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE);
@@ -233,6 +334,10 @@ PUBLIC int pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 	if (ret)
 		return ret;
 
+	/* what an earlier call could not release, first */
+	ret = leftovers_release(set, lo, hi, false);
+	if (ret)
+		goto out;
 	ret = remove_range_check(set, lo, hi, &spare);
 	if (ret)
 		goto out;

@@ -8,9 +8,10 @@
 #include "pmemset_internal.h"
 
 /*
- * Unmap every part of the set (write lock held), without events. On a
- * failed unmap the error is returned and what is not unmapped yet stays
- * in the set.
+ * Unmap every part of the set and release its leftovers (write lock
+ * held), without events. On a failed unmap or release the error is
+ * returned and what is not released yet stays in the set; on success the
+ * set holds nothing.
  */
 int pmemset_remove_all(struct pmemset *set);
 

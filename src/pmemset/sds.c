@@ -10,8 +10,9 @@
  * and unmap then hands the updated record out in PMEMSET_EVENT_SDS_UPDATE
  * for the application to store.
  *
- * States, from the record before this map:
- *   refcount > 0 and parts of the source mapped here  OK_BUT_ALREADY_OPEN
+ * States, from the record before this map ("here": this process, through
+ * any source of the same file -- file.h):
+ *   refcount > 0 and parts of the file mapped here    OK_BUT_ALREADY_OPEN
  *   refcount > 0, nothing mapped here (a crash left it) OK_BUT_INTERRUPTED
  *   otherwise                                           OK
  * then the device overrides: same id but a different USC is CORRUPTED if
@@ -19,7 +20,7 @@
  * different id is adopted when nothing was live and INDETERMINATE if
  * something was.
  *
- * Accepting a state closes the episode: when no part of the source is
+ * Accepting a state closes the episode: when no part of the file is
  * mapped in this process, an accepted record is re-based on the current
  * device (id, USC) with refcount 0 before this mapping is counted, so a
  * crash is reported once, not at every later start.
@@ -62,6 +63,15 @@ enum pmemset_part_state pmemset_sds_classify(struct pmemset_sds *rec,
 		st = PMEMSET_PART_STATE_INDETERMINATE;
 	}
 	return st;
+}
+
+/* Parts of file f mapped in this process (f's lock taken inside). */
+static size_t file_mapped(struct pmemset_file *f)
+{
+	pthread_mutex_lock(&f->lock);
+	size_t n = f->mapped;
+	pthread_mutex_unlock(&f->lock);
+	return n;
 }
 
 static const char *state_name(enum pmemset_part_state st)
@@ -148,8 +158,8 @@ again:
 		return 0;
 	}
 	struct pmemset_sds rec = src->sds;
-	enum pmemset_part_state st =
-		pmemset_sds_classify(&rec, t->id, t->usc, src->use_count > 0);
+	enum pmemset_part_state st = pmemset_sds_classify(
+		&rec, t->id, t->usc, file_mapped(src->file) > 0);
 	*state = st;
 	if (src->state_ptr)
 		*src->state_ptr = st;
@@ -172,8 +182,10 @@ bool pmemset_sds_register(struct pmemset_source *src,
 {
 	bool counted = false;
 	pthread_mutex_lock(&src->lock);
+	struct pmemset_file *f = src->file;
+	pthread_mutex_lock(&f->lock);
 	if (t->checked && src->has_sds) {
-		if (src->use_count == 0) {
+		if (f->mapped == 0) {
 			/* accepted: start a new episode on the device */
 			memcpy(src->sds.id, t->id, sizeof(src->sds.id));
 			src->sds.usc = t->usc;
@@ -182,7 +194,8 @@ bool pmemset_sds_register(struct pmemset_source *src,
 		src->sds.refcount++;
 		counted = true;
 	}
-	src->use_count++;
+	f->mapped++;
+	pthread_mutex_unlock(&f->lock);
 	pthread_mutex_unlock(&src->lock);
 	return counted;
 }
@@ -190,8 +203,10 @@ bool pmemset_sds_register(struct pmemset_source *src,
 void pmemset_sds_unregister(struct pmemset_source *src, bool sds)
 {
 	pthread_mutex_lock(&src->lock);
-	if (src->use_count)
-		src->use_count--;
+	pthread_mutex_lock(&src->file->lock);
+	if (src->file->mapped)
+		src->file->mapped--;
+	pthread_mutex_unlock(&src->file->lock);
 	if (sds && src->sds.refcount > 0)
 		src->sds.refcount--;
 	pthread_mutex_unlock(&src->lock);

@@ -9,11 +9,16 @@
  *
  * pmemset_source_delete() closes the file at once; the small object itself
  * lives on, reference counted, while parts mapped from it exist, because
- * their unmapping still updates its shutdown-state record. Growing a file
+ * their unmapping still updates its shutdown-state record. What belongs to
+ * the file rather than to one source of it is in the file's record, shared
+ * by all its sources (file.h). Growing a file
  * allocates its blocks (fallocate) so a later page fault on a DAX file
  * system cannot run out of space; ftruncate is the fallback where the file
  * system cannot allocate. A map that fails after growing the file shrinks
- * it back, unless another map of the source has asked for a size since.
+ * it back, unless another map of the file (through any source) has asked
+ * for a size since. Growth goes under the file's lock, so sources of one
+ * file never race (an ftruncate to a smaller "need" cannot undo another's
+ * growth).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,8 +36,9 @@
 
 #define DEFAULT_CREATE_MODE 0644
 
+/* A source of the file st describes (NULL: anonymous memory). */
 static int source_alloc(struct pmemset_source **out,
-			enum pmemset_source_type type)
+			enum pmemset_source_type type, const struct stat *st)
 {
 	struct pmemset_source *s = os_zalloc(sizeof(*s));
 	if (!s) {
@@ -44,6 +50,12 @@ static int source_alloc(struct pmemset_source **out,
 		os_free(s);
 		err_set_errno(r, "cannot initialise the lock of a source");
 		return -r;
+	}
+	r = pmemset_file_get(&s->file, st);
+	if (r) {
+		pthread_mutex_destroy(&s->lock);
+		os_free(s);
+		return r;
 	}
 	s->type = type;
 	s->fd = -1;
@@ -61,6 +73,7 @@ void pmemset_source_put(struct pmemset_source *src)
 {
 	if (__atomic_sub_fetch(&src->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	pmemset_file_put(src->file);
 	pthread_mutex_destroy(&src->lock);
 	os_free(src);
 }
@@ -79,8 +92,21 @@ PUBLIC int pmemset_source_from_pmem2(struct pmemset_source **src,
 			"pmem2_source_from_fd or pmem2_source_from_anon");
 		return PMEMSET_E_INVALID_PMEM2_SOURCE;
 	}
+	/* the file it maps, if any (anonymous memory: a record of its own) */
+	struct stat st, *stp = NULL;
+	int fd;
+	if (pmem2_source_get_fd(pmem2_src, &fd) == 0) {
+		int ret = os_fstat(fd, &st);
+		if (ret) {
+			err_set_errno(-ret,
+				      "cannot fstat the file of the pmem2 "
+				      "source");
+			return ret;
+		}
+		stp = &st;
+	}
 	struct pmemset_source *s;
-	int ret = source_alloc(&s, PMEMSET_SOURCE_PMEM2);
+	int ret = source_alloc(&s, PMEMSET_SOURCE_PMEM2, stp);
 	if (ret)
 		return ret;
 	s->pmem2 = pmem2_src;
@@ -109,7 +135,7 @@ static int source_from_fd(struct pmemset_source **src, int fd,
 		pmemset_err_pmem2(ret, "%s cannot be a libpmem2 source", what);
 		goto err_close;
 	}
-	ret = source_alloc(&s, type);
+	ret = source_alloc(&s, type, &st);
 	if (ret)
 		goto err_p2;
 	s->pmem2 = p2;
@@ -231,9 +257,15 @@ PUBLIC int pmemset_source_from_temporary(struct pmemset_source **src,
 		if (fd == PMEMSET_E_CANNOT_CREATE_TEMP_FILE)
 			return fd; /* message set */
 	}
+	if (fd == -ENOENT) {
+		/* PMDK's code for a directory that does not exist */
+		err_set("the directory %s does not exist; name an existing "
+			"directory to make the temporary file in",
+			dir);
+		return PMEMSET_E_INVALID_SOURCE_PATH;
+	}
 	if (fd < 0) {
-		err_set_errno(-fd, "cannot create a temporary file in %s",
-			      dir);
+		err_set_errno(-fd, "cannot create a temporary file in %s", dir);
 		return PMEMSET_E_CANNOT_CREATE_TEMP_FILE;
 	}
 	return source_from_fd(src, fd, PMEMSET_SOURCE_TEMP, true, dir);
@@ -279,8 +311,10 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
 	int ret;
 
 	g->old_size = g->new_size = 0;
+	/* the file's lock: every source of the file grows it in turn */
 	pthread_mutex_lock(&src->lock);
-	g->epoch = ++src->size_epoch;
+	pthread_mutex_lock(&src->file->lock);
+	g->epoch = ++src->file->size_epoch;
 	ret = pmem2_source_size(src->pmem2, &size);
 	if (ret) {
 		pmemset_err_pmem2(ret, "cannot get the size of the source");
@@ -288,6 +322,14 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
 	}
 	if (size >= need)
 		goto out;
+	if (src->grow && need > (size_t)INT64_MAX) {
+		err_set("the part ends at byte %zu, beyond INT64_MAX, the "
+			"largest file size: the source file cannot grow to "
+			"hold it; map less or at a lower offset",
+			need);
+		ret = PMEMSET_E_CANNOT_GROW_SOURCE_FILE;
+		goto out;
+	}
 	if (!src->grow) {
 		const char *why =
 			src->type == PMEMSET_SOURCE_PMEM2
@@ -316,6 +358,7 @@ int pmemset_source_ensure_size(struct pmemset_source *src, size_t need,
 		g->new_size = need;
 	}
 out:
+	pthread_mutex_unlock(&src->file->lock);
 	pthread_mutex_unlock(&src->lock);
 	return ret;
 }
@@ -327,9 +370,11 @@ void pmemset_source_undo_growth(struct pmemset_source *src,
 	if (g->new_size == g->old_size)
 		return;
 	pthread_mutex_lock(&src->lock);
-	if (src->size_epoch == g->epoch && src->fd >= 0 &&
+	pthread_mutex_lock(&src->file->lock);
+	if (src->file->size_epoch == g->epoch && src->fd >= 0 &&
 	    pmem2_source_size(src->pmem2, &size) == 0 && size == g->new_size)
 		(void)os_ftruncate(src->fd, (off_t)g->old_size);
+	pthread_mutex_unlock(&src->file->lock);
 	pthread_mutex_unlock(&src->lock);
 }
 

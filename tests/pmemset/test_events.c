@@ -3,7 +3,8 @@
  * test_events.c -- the event callback: which events each operation fires,
  * how many, in which order and with which payload. PART_ADD reports the
  * part added (also when it was coalesced into a larger part map),
- * pmemset_persist fires PERSIST, removals fire one PART_REMOVE per part,
+ * pmemset_persist fires FLUSH then DRAIN (never PERSIST), removals fire
+ * one PART_REMOVE per part,
  * REMOVE_RANGE comes first. Callbacks running under the set's write lock
  * can use data operations but get -EDEADLK (not a deadlock) from calls that
  * change or walk the set; callbacks of PART_ADD run unlocked.
@@ -127,13 +128,16 @@ TEST(data_events)
 		      rec.ev[0].data.set.flags == PMEMSET_F_MEM_WB,
 	      "SET payload");
 
+	/* persist = flush + drain: FLUSH (before), DRAIN (after); PMDK's
+	 * pmemset_config_set_event_callback(3) */
 	rec_reset(&rec);
 	CHECK_RC(pmemset_persist(set, a, 64), 0);
-	CHECK_EQ(rec.n, 1);
-	CHECK_EQ(rec.ev[0].type, PMEMSET_EVENT_PERSIST);
-	CHECK(rec.ev[0].data.persist.addr == a &&
-		      rec.ev[0].data.persist.len == 64,
-	      "PERSIST payload");
+	CHECK_EQ(rec.n, 2);
+	CHECK_EQ(rec.ev[0].type, PMEMSET_EVENT_FLUSH);
+	CHECK(rec.ev[0].data.flush.addr == a && rec.ev[0].data.flush.len == 64,
+	      "FLUSH payload");
+	CHECK_EQ(rec.ev[1].type, PMEMSET_EVENT_DRAIN);
+	CHECK_EQ(rec.count[PMEMSET_EVENT_PERSIST], 0);
 
 	rec_reset(&rec);
 	CHECK_RC(pmemset_flush(set, a + 8, 32), 0);

@@ -104,11 +104,16 @@ TEST(map_errors)
 	/* offset beyond INT64_MAX: the map config refuses it */
 	CHECK_RC(pmemset_map_config_set_offset(mc, (size_t)INT64_MAX + 1),
 		 PMEMSET_E_OFFSET_OUT_OF_RANGE);
-	/* an offset so large the part would end beyond INT64_MAX */
+	/* an offset so large the part would end beyond INT64_MAX: no file
+	 * can be that long, so growing it fails (PMDK's order: the growth
+	 * comes before the libpmem2 config) */
 	CHECK_RC(pmemset_map_config_set_offset(mc, (size_t)INT64_MAX - 4095),
 		 0);
 	CHECK_RC(pmemset_map(set, src, mc, NULL),
-		 PMEMSET_E_INVALID_OFFSET_VALUE);
+		 PMEMSET_E_CANNOT_GROW_SOURCE_FILE);
+	CHECK(strstr(pmemset_errormsg(), "INT64_MAX") != NULL, "message: %s",
+	      pmemset_errormsg());
+	CHECK_EQ(file_size(path), 0);
 
 	/* nothing of the failed maps is left */
 	struct pmemset_part_map *pm = (void *)1;

@@ -121,7 +121,17 @@ TEST(temporary)
 		 PMEMSET_E_INVALID_SOURCE_PATH);
 	CHECK(src == NULL, "NULLed");
 	CHECK_RC(pmemset_source_from_temporary(&src, "/nonexistent-dir-xyz"),
+		 PMEMSET_E_INVALID_SOURCE_PATH);
+	CHECK(src == NULL, "NULLed");
+	CHECK(strstr(pmemset_errormsg(), "does not exist") != NULL,
+	      "message: %s", pmemset_errormsg());
+	/* a file where the directory should be: cannot create */
+	char file[256];
+	tmppath(file, sizeof(file), "notdir");
+	close(open(file, O_CREAT | O_WRONLY, 0600));
+	CHECK_RC(pmemset_source_from_temporary(&src, file),
 		 PMEMSET_E_CANNOT_CREATE_TEMP_FILE);
+	unlink(file);
 
 	char dir[256];
 	tmppath(dir, sizeof(dir), "tmpdir");

@@ -19,12 +19,21 @@
  *    source claiming a larger alignment (coalescing must respect it) and
  *    a failed map of a file it grew (shrunk back).
  * 3. The set's lock failing (glibc: EDEADLK) is reported, not ignored.
+ * 4. munmap failing inside libpmem2 (this program's munmap comes first in
+ *    symbol lookup, for libpmem2.so too): a reservation of a removed part
+ *    map that cannot be released makes the removal fail, stays described
+ *    by the set, and the same call again releases it. A failed map whose
+ *    part (or new reservation) cannot be released leaves it to the set,
+ *    and a removal over it or pmemset_delete releases it.
  */
 #include <dlfcn.h>
+#include <sys/syscall.h>
 
 #include "../pmemset_test.h"
 #include "core/os.h"
+#include "core/util.h"
 #include "pmemset/pmemset_internal.h"
+#include "procmaps.h"
 
 /* ---- wrappers around libpmem2 ---- */
 
@@ -58,6 +67,26 @@ static int failing(enum fn f)
 
 #define REAL(name) ((__typeof__(name) *)dlsym(RTLD_NEXT, #name))
 
+/* munmap: the nth call from now fails with ENOMEM (0: none) */
+static int munmap_fail_nth, munmap_calls;
+/* ... and the first one after a failing pmem2_map_new */
+static bool munmap_after_map_fails;
+
+static void fail_munmap(int nth)
+{
+	munmap_calls = 0;
+	munmap_fail_nth = nth;
+}
+
+int munmap(void *addr, size_t len)
+{
+	if (munmap_fail_nth && ++munmap_calls == munmap_fail_nth) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
 int pmem2_config_new(struct pmem2_config **cfg)
 {
 	if (failing(F_CONFIG_NEW))
@@ -80,12 +109,18 @@ int pmem2_config_set_required_store_granularity(struct pmem2_config *cfg,
 	return REAL(pmem2_config_set_required_store_granularity)(cfg, g);
 }
 
+/* where the last reservation and map went */
+static void *last_rsv_addr, *last_map_addr;
+
 int pmem2_vm_reservation_new(struct pmem2_vm_reservation **rsv, void *addr,
 			     size_t size)
 {
 	if (failing(F_RSV_NEW))
 		return fail_code[F_RSV_NEW];
-	return REAL(pmem2_vm_reservation_new)(rsv, addr, size);
+	int ret = REAL(pmem2_vm_reservation_new)(rsv, addr, size);
+	if (!ret)
+		last_rsv_addr = pmem2_vm_reservation_get_address(*rsv);
+	return ret;
 }
 
 int pmem2_vm_reservation_extend(struct pmem2_vm_reservation *rsv, size_t size)
@@ -98,9 +133,28 @@ int pmem2_vm_reservation_extend(struct pmem2_vm_reservation *rsv, size_t size)
 int pmem2_map_new(struct pmem2_map **map, const struct pmem2_config *cfg,
 		  const struct pmem2_source *src)
 {
-	if (failing(F_MAP_NEW))
+	if (failing(F_MAP_NEW)) {
+		if (munmap_after_map_fails)
+			fail_munmap(1);
 		return fail_code[F_MAP_NEW];
-	return REAL(pmem2_map_new)(map, cfg, src);
+	}
+	int ret = REAL(pmem2_map_new)(map, cfg, src);
+	if (!ret)
+		last_map_addr = pmem2_map_get_address(*map);
+	return ret;
+}
+
+/* the granularity the next map reports, if fake_gran >= 0 */
+static int fake_gran = -1;
+
+enum pmem2_granularity pmem2_map_get_store_granularity(struct pmem2_map *map)
+{
+	if (fake_gran >= 0) {
+		enum pmem2_granularity g = (enum pmem2_granularity)fake_gran;
+		fake_gran = -1;
+		return g;
+	}
+	return REAL(pmem2_map_get_store_granularity)(map);
 }
 
 int pmem2_map_delete(struct pmem2_map **map)
@@ -388,7 +442,8 @@ TEST(pmem2_failures)
 		fail_nth[f] = 0;
 }
 
-/* A map that fails after growing its file shrinks it back. */
+/* A map that fails after growing its file shrinks it back, unless another
+ * map of the file, through any source, asked for a size meanwhile. */
 TEST(failed_map_shrinks_file)
 {
 	char path[256];
@@ -413,9 +468,25 @@ TEST(failed_map_shrinks_file)
 	pmemset_source_undo_growth(src, &g);
 	CHECK_EQ(file_size(path), 8 * KB4);
 	fail_call(F_MAP_NEW, 0, 0);
+	/* the same when the other map goes through another source of the
+	 * file (the growth is the file's): it maps part of the grown range,
+	 * which must stay in the file */
+	struct pmemset_source *src2;
+	CHECK_RC(pmemset_source_from_file(&src2, path), 0);
+	CHECK_RC(pmemset_source_ensure_size(src, 16 * KB4, &g), 0);
+	CHECK(g.old_size == 8 * KB4 && g.new_size == 16 * KB4, "grown");
+	struct pmemset_part_descriptor d;
+	pmemset_map_config_set_offset(mc, 12 * KB4);
+	pmemset_map_config_set_length(mc, 4 * KB4);
+	CHECK_RC(pmemset_map(set, src2, mc, &d), 0);
+	pmemset_source_undo_growth(src, &g);
+	CHECK_EQ(file_size(path), 16 * KB4);
+	if (file_size(path) == 16 * KB4) /* else: SIGBUS */
+		memset(d.addr, 1, KB4);
 	pmemset_map_config_delete(&mc);
 	pmemset_delete(&set);
 	pmemset_source_delete(&src);
+	pmemset_source_delete(&src2);
 	unlink(path);
 }
 
@@ -489,6 +560,191 @@ TEST(lock_errors)
 #endif
 }
 
+/* ---- 4. a reservation that cannot be released ---- */
+
+/* The page at addr: "---p" (reserved address space) or "" (nothing). */
+static bool prot_is(const void *addr, const char *want)
+{
+	char prot[5];
+	proc_page_prot(addr, prot);
+	return strcmp(prot, want) == 0;
+}
+
+/* Map a part (with coalescing on, its reservation has 1 GiB of room after
+ * it); *d is its part map. */
+static struct pmemset *set_with_part(struct pmemset_source *src,
+				     enum pmemset_coalescing c,
+				     struct pmemset_part_descriptor *d)
+{
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	pmemset_set_contiguous_part_coalescing(set, c);
+	CHECK_RC(pmemset_map(set, src, NULL, d), 0);
+	return set;
+}
+
+TEST(reservation_release_fails)
+{
+	struct pmemset_source *src;
+	pmemset_source_from_pmem2(&src, p2);
+	struct pmemset_part_descriptor d, d2;
+	struct pmemset_part_map *pm, *other;
+	int maps = test_count_maps();
+
+	/* pmemset_remove_part_map, the 1 GiB of coalescing room after it */
+	struct pmemset *set = set_with_part(src, PMEMSET_COALESCING_FULL, &d);
+	char *room = (char *)d.addr + d.size;
+	CHECK(prot_is(room, "---p"), "room reserved");
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_part_map(set, &pm), -ENOMEM);
+	fail_munmap(0);
+	CHECK(strstr(pmemset_errormsg(), "libpmem2 error -12") != NULL,
+	      "message: %s", pmemset_errormsg());
+	CHECK(pm != NULL, "the caller's part map stays");
+	CHECK(prot_is(d.addr, "---p") && prot_is(room, "---p"),
+	      "the reservation is still there");
+	/* nothing of it can be used */
+	CHECK_RC(pmemset_part_map_by_address(set, &other, d.addr),
+		 PMEMSET_E_CANNOT_FIND_PART_MAP);
+	pmemset_first_part_map(set, &other);
+	CHECK(other == NULL, "no part map");
+	CHECK(pmemset_descriptor_part_map(pm).size == 0, "empty");
+	/* the same call again releases it */
+	CHECK_RC(pmemset_remove_part_map(set, &pm), 0);
+	CHECK(pm == NULL, "NULLed");
+	CHECK(prot_is(d.addr, "") && prot_is(room, ""), "released");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK_MAPS(maps);
+
+	/* pmemset_remove_range */
+	set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_range(set, d.addr, d.size), -ENOMEM);
+	fail_munmap(0);
+	CHECK(prot_is(d.addr, "---p"), "the reservation is still there");
+	CHECK_RC(pmemset_part_map_by_address(set, &other, d.addr),
+		 PMEMSET_E_CANNOT_FIND_PART_MAP);
+	/* failing again: still there */
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_range(set, d.addr, 1), -ENOMEM);
+	fail_munmap(0);
+	CHECK(prot_is(d.addr, "---p"), "the reservation is still there");
+	CHECK_RC(pmemset_remove_range(set, d.addr, d.size), 0);
+	CHECK(prot_is(d.addr, ""), "released");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK_MAPS(maps);
+
+	/* a removal elsewhere leaves it alone; pmemset_delete releases it,
+	 * also after the caller dropped the part map */
+	set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	CHECK_RC(pmemset_map(set, src, NULL, &d2), 0);
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	fail_munmap(1);
+	CHECK_RC(pmemset_remove_part_map(set, &pm), -ENOMEM);
+	fail_munmap(0);
+	pmemset_part_map_drop(&pm);
+	CHECK_RC(pmemset_remove_range(set, d2.addr, d2.size), 0);
+	CHECK(prot_is(d2.addr, "") && prot_is(d.addr, "---p"), "one left");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(prot_is(d.addr, ""), "released");
+	CHECK_MAPS(maps);
+
+	/* pmemset_delete failing: the set stays with its reservations */
+	set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	CHECK_RC(pmemset_map(set, src, NULL, &d2), 0);
+	fail_munmap(1);
+	CHECK_RC(pmemset_delete(&set), -ENOMEM);
+	fail_munmap(0);
+	CHECK(set != NULL, "the set stays");
+	/* the lower part map went first: its reservation failed */
+	char *lo = MIN((char *)d.addr, (char *)d2.addr);
+	char *hi = MAX((char *)d.addr, (char *)d2.addr);
+	CHECK(prot_is(lo, "---p"), "the failed reservation is still there");
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, hi), 0);
+	pmemset_part_map_drop(&pm);
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(set == NULL, "deleted");
+	CHECK(prot_is(d.addr, "") && prot_is(d2.addr, ""), "released");
+	CHECK_MAPS(maps);
+	pmemset_source_delete(&src);
+}
+
+/* A failed map whose part (or new reservation) libpmem2 cannot release:
+ * the map's error, the set keeps what is left, and a removal over it or
+ * pmemset_delete releases it. */
+TEST(failed_map_release_fails)
+{
+	struct pmemset_source *src;
+	pmemset_source_from_pmem2(&src, p2);
+	struct pmemset_part_descriptor d;
+	struct pmemset_part_map *pm;
+	int maps = test_count_maps();
+
+	/* a part of another granularity, and its unmap fails */
+	struct pmemset *set = set_with_part(src, PMEMSET_COALESCING_NONE, &d);
+	fake_gran = PMEM2_GRANULARITY_PAGE; /* the anonymous parts: BYTE */
+	fail_call(F_MAP_DELETE, 1, -ENOMEM);
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_GRANULARITY_MISMATCH);
+	fail_call(F_MAP_DELETE, 0, 0);
+	CHECK(strstr(pmemset_errormsg(), "could not unmap") != NULL,
+	      "message: %s", pmemset_errormsg());
+	char *left = last_map_addr;
+	CHECK(prot_is(left, "rw-s"), "the part is still mapped");
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, left),
+		 PMEMSET_E_CANNOT_FIND_PART_MAP);
+	/* a removal elsewhere leaves it; one over it releases it, and its
+	 * reservation */
+	CHECK_RC(pmemset_remove_range(set, d.addr, 1), 0);
+	CHECK(prot_is(left, "rw-s"), "the part is still mapped");
+	CHECK_RC(pmemset_remove_range(set, left, 1), 0);
+	CHECK(prot_is(left, ""), "released");
+	CHECK_MAPS(maps);
+
+	/* the same in the reservation of a coalesced part map: it counts
+	 * there, so the reservation outlives the part map */
+	pmemset_set_contiguous_part_coalescing(set, PMEMSET_COALESCING_FULL);
+	CHECK_RC(pmemset_map(set, src, NULL, &d), 0);
+	fake_gran = PMEM2_GRANULARITY_PAGE;
+	fail_call(F_MAP_DELETE, 1, -ENOMEM);
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_GRANULARITY_MISMATCH);
+	fail_call(F_MAP_DELETE, 0, 0);
+	left = last_map_addr;
+	CHECK(left == (char *)d.addr + d.size, "placed after the part map");
+	/* the place stays taken */
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_CANNOT_COALESCE_PARTS);
+	CHECK_RC(pmemset_part_map_by_address(set, &pm, d.addr), 0);
+	CHECK_RC(pmemset_remove_part_map(set, &pm), 0);
+	CHECK(prot_is(left, "rw-s") && prot_is(d.addr, ""),
+	      "the part stays, its reservation trimmed to it");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(prot_is(left, "") && prot_is(d.addr, ""), "released");
+	CHECK_MAPS(maps);
+
+	/* the map fails and its new reservation cannot be deleted */
+	set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	fail_call(F_MAP_NEW, 1, -ENOMEM);
+	munmap_after_map_fails = true;
+	CHECK_RC(pmemset_map(set, src, NULL, NULL),
+		 PMEMSET_E_INVALID_PMEM2_MAP);
+	munmap_after_map_fails = false;
+	fail_munmap(0);
+	CHECK(strstr(pmemset_errormsg(), "could not release") != NULL,
+	      "message: %s", pmemset_errormsg());
+	left = last_rsv_addr;
+	CHECK(prot_is(left, "---p"), "the reservation is still there");
+	fail_munmap(1);
+	CHECK_RC(pmemset_delete(&set), -ENOMEM);
+	fail_munmap(0);
+	CHECK(prot_is(left, "---p"), "the reservation is still there");
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK(prot_is(left, ""), "released");
+	CHECK_MAPS(maps);
+	pmemset_source_delete(&src);
+}
+
 int main(void)
 {
 	pmem2_source_from_anon(&p2, KB4);
@@ -497,6 +753,8 @@ int main(void)
 	RUN(failed_map_shrinks_file);
 	RUN(coalescing_respects_alignment);
 	RUN(lock_errors);
+	RUN(reservation_release_fails);
+	RUN(failed_map_release_fails);
 	pmem2_source_delete(&p2);
 	return test_done();
 }

@@ -8,7 +8,8 @@
  * record's refcount over maps and unmaps (also when the source handle was
  * deleted first), SDS_UPDATE payloads, a failed map leaving the record
  * as it was, the old extras, and the errors
- * SDS_NOSUPP, SDS_DEVICE_ID_LEN_TOO_BIG and UNDESIRABLE_PART_STATE.
+ * SDS_NOSUPP, SDS_DEVICE_ID_LEN_TOO_BIG and UNDESIRABLE_PART_STATE; and
+ * "already mapped here" counted per file, over several sources of it.
  */
 #include <stdint.h>
 
@@ -331,6 +332,68 @@ TEST(errors_and_extras)
 	pmemset_source_delete(&src);
 }
 
+/*
+ * Two sources of one file in one process, both given the stored record
+ * while the first is mapped: the second map sees the file already open
+ * (counted per file, not per source object), the record counts both
+ * mappings, and once nothing of the file is mapped a leftover refcount is
+ * a crash again. The same through a pmem2 source of the file.
+ */
+TEST(two_sources_one_file)
+{
+	enum pmemset_part_state sa = 0, sb = 0, sc = 0;
+	strcpy(dev_id, "dimm-A");
+	dev_usc = 5;
+	char path[256];
+	struct pmemset_source *a = file_source(path, sizeof(path), KB4, 0);
+	struct pmemset_source *b, *c;
+	CHECK_RC(pmemset_source_from_file(&b, path), 0);
+	struct pmemset_sds stored = PMEMSET_SDS_INITIALIZE();
+	CHECK_RC(pmemset_source_set_sds(a, &stored, &sa), 0);
+	struct pmemset *set = sds_set(0); /* OK | OK_BUT_ALREADY_OPEN */
+	rec_reset(&rec);
+	CHECK_RC(pmemset_map(set, a, NULL, NULL), 0);
+	CHECK_EQ(sa, PMEMSET_PART_STATE_OK);
+	stored = rec.last_sds; /* what the application stores */
+	CHECK_EQ(stored.refcount, 1);
+
+	CHECK_RC(pmemset_source_set_sds(b, &stored, &sb), 0);
+	CHECK_RC(pmemset_map(set, b, NULL, NULL), 0);
+	CHECK_EQ(sb, PMEMSET_PART_STATE_OK_BUT_ALREADY_OPEN);
+	CHECK_EQ(rec.last_sds.refcount, 2); /* not re-based: both count */
+
+	/* a pmem2 source of the same file, in another set */
+	int fd = open(path, O_RDWR);
+	struct pmem2_source *fp2;
+	CHECK_RC(pmem2_source_from_fd(&fp2, fd), 0);
+	CHECK_RC(pmemset_source_from_pmem2(&c, fp2), 0);
+	stored = rec.last_sds;
+	CHECK_RC(pmemset_source_set_sds(c, &stored, &sc), 0);
+	struct pmemset *set2 = sds_set(0);
+	CHECK_RC(pmemset_map(set2, c, NULL, NULL), 0);
+	CHECK_EQ(sc, PMEMSET_PART_STATE_OK_BUT_ALREADY_OPEN);
+	CHECK_EQ(rec.last_sds.refcount, 3);
+
+	/* nothing of the file mapped any more: refcount > 0 is a crash */
+	CHECK_RC(pmemset_delete(&set), 0);
+	CHECK_RC(pmemset_delete(&set2), 0);
+	pmemset_source_delete(&c);
+	stored.refcount = 1;
+	CHECK_RC(pmemset_source_from_pmem2(&c, fp2), 0);
+	CHECK_RC(pmemset_source_set_sds(c, &stored, &sc), 0);
+	set = sds_set(0);
+	CHECK_RC(pmemset_map(set, c, NULL, NULL),
+		 PMEMSET_E_UNDESIRABLE_PART_STATE);
+	CHECK_EQ(sc, PMEMSET_PART_STATE_OK_BUT_INTERRUPTED);
+	CHECK_RC(pmemset_delete(&set), 0);
+	pmemset_source_delete(&a);
+	pmemset_source_delete(&b);
+	pmemset_source_delete(&c);
+	pmem2_source_delete(&fp2);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	pmem2_source_from_anon(&p2, KB4);
@@ -339,6 +402,7 @@ int main(void)
 	RUN(crash_states);
 	RUN(failed_map_keeps_record);
 	RUN(errors_and_extras);
+	RUN(two_sources_one_file);
 	pmem2_source_delete(&p2);
 	return test_done();
 }
