@@ -385,6 +385,66 @@ static struct pmap_slot {
 } pmap[NPMAP];
 
 static bool in_cleanup;
+
+/*
+ * The parts of the sets that have a callback, as PART_ADD reported them
+ * (PART_REMOVE must name one of them exactly: the two pair up). A copy is
+ * checked byte by byte only inside one part: two parts of the same file
+ * range are two views of the same pages.
+ */
+#define MAX_PARTS 128
+static struct {
+	const struct pmemset *set;
+	uintptr_t lo, hi;
+} parts[MAX_PARTS];
+static int nparts;
+static bool parts_lost; /* more than MAX_PARTS: the list is incomplete */
+
+static void part_added(const struct pmemset *s, void *addr, size_t len)
+{
+	if (nparts == MAX_PARTS) {
+		parts_lost = true;
+		return;
+	}
+	parts[nparts].set = s;
+	parts[nparts].lo = (uintptr_t)addr;
+	parts[nparts].hi = (uintptr_t)addr + len;
+	nparts++;
+}
+
+static void part_removed(const struct pmemset *s, void *addr, size_t len)
+{
+	for (int i = 0; i < nparts; i++)
+		if (parts[i].set == s && parts[i].lo == (uintptr_t)addr &&
+		    parts[i].hi == (uintptr_t)addr + len) {
+			parts[i] = parts[--nparts];
+			return;
+		}
+	FZ_ASSERT(parts_lost,
+		  "PART_REMOVE of [%p, +%zu), which no PART_ADD "
+		  "of the set reported",
+		  addr, len);
+}
+
+static void parts_forget(const struct pmemset *s)
+{
+	for (int i = 0; i < nparts;)
+		if (parts[i].set == s)
+			parts[i] = parts[--nparts];
+		else
+			i++;
+}
+
+/* [p, p+len) inside one part of set s (known only with a callback) */
+static bool in_one_part(const struct pmemset *s, const void *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p;
+	for (int i = 0; i < nparts; i++)
+		if (parts[i].set == s && lo >= parts[i].lo &&
+		    lo + len <= parts[i].hi)
+			return true;
+	return false;
+}
 pmemset_event_callback fz_event_cb;
 static unsigned cb_writes; /* data operations made by callbacks */
 
@@ -1665,6 +1725,7 @@ static void set_dependents_delete(int s)
 
 static int set_delete(int s)
 {
+	const struct pmemset *f_set = set[s].p;
 	set_dependents_delete(s);
 	push(set[s].p, true);
 	int ret = pmemset_delete(&set[s].p);
@@ -1674,6 +1735,8 @@ static int set_delete(int s)
 	if (ret)
 		FZ_ASSERT(set[s].p, "a failed pmemset_delete cleared the "
 				    "pointer");
+	else
+		parts_forget(f_set);
 	return ret;
 }
 
@@ -2333,6 +2396,7 @@ static bool set_data(struct rd *r, struct pmemset *s, uint8_t kind, char *base,
 	struct frame *f = push(s, false);
 	unsigned w0 = cb_writes;
 	bool valid = !(flags & ~PMEMSET_F_MEM_VALID_FLAGS);
+	bool one = in_one_part(s, p, len);
 	switch (kind % 7) {
 	case 0: {
 		f->op = 1;
@@ -2343,7 +2407,7 @@ static bool set_data(struct rd *r, struct pmemset *s, uint8_t kind, char *base,
 		   ret);
 		FZ_ASSERT(valid ? ret == p : ret == NULL,
 			  "pmemset_memcpy returned %p", ret);
-		if (valid && cb_writes == w0)
+		if (valid && one && cb_writes == w0)
 			expect_bytes(p, srcbuf, len, "pmemset_memcpy");
 		break;
 	}
@@ -2353,12 +2417,17 @@ static bool set_data(struct rd *r, struct pmemset *s, uint8_t kind, char *base,
 		f->addr = p;
 		f->len = len;
 		memcpy(chkbuf, base + o2, len);
+		/* source and destination in one part */
+		char *lo = base + (o2 < off ? o2 : off);
+		one = in_one_part(s, lo,
+				  (o2 < off ? off : o2) + len -
+					  (size_t)(lo - base));
 		void *ret = pmemset_memmove(s, p, base + o2, len, flags);
 		TR("pmemset_memmove(%p, %p, %zu, 0x%x) = %p", (void *)p,
 		   (void *)(base + o2), len, flags, ret);
 		FZ_ASSERT(valid ? ret == p : ret == NULL,
 			  "pmemset_memmove returned %p", ret);
-		if (valid && cb_writes == w0)
+		if (valid && one && cb_writes == w0)
 			expect_bytes(p, chkbuf, len, "pmemset_memmove");
 		break;
 	}
@@ -2372,7 +2441,7 @@ static bool set_data(struct rd *r, struct pmemset *s, uint8_t kind, char *base,
 		   flags, ret);
 		FZ_ASSERT(valid ? ret == p : ret == NULL,
 			  "pmemset_memset returned %p", ret);
-		if (valid && cb_writes == w0)
+		if (valid && one && cb_writes == w0)
 			expect_fill(p, c, len, "pmemset_memset");
 		break;
 	}
@@ -2531,6 +2600,8 @@ static void check_payload(struct pmemset *s, struct pmemset_event_context *ctx)
 				  ctx->data.part_remove.len,
 			  "PART_REMOVE {%p, %zu}", ctx->data.part_remove.addr,
 			  ctx->data.part_remove.len);
+		part_removed(s, ctx->data.part_remove.addr,
+			     ctx->data.part_remove.len);
 		break;
 	case PMEMSET_EVENT_PART_ADD:
 		FZ_ASSERT(!f->locked && ctx->data.part_add.addr &&
@@ -2542,6 +2613,7 @@ static void check_payload(struct pmemset *s, struct pmemset_event_context *ctx)
 		f->added = ctx->data.part_add.addr;
 		f->added_len = ctx->data.part_add.len;
 		chk_note_range(f->added, f->added_len);
+		part_added(s, f->added, f->added_len);
 		break;
 	case PMEMSET_EVENT_SDS_UPDATE:
 		FZ_ASSERT(ctx->data.sds_update.sds && ctx->data.sds_update.src,
@@ -2913,6 +2985,8 @@ void fz_begin(void)
 	unlink(scratch);
 	freed_rsv_addr = NULL;
 	nops_done = 0;
+	nparts = 0;
+	parts_lost = false;
 	for (int i = 0; i < NMAP; i++)
 		map[i].own = -1;
 	chk_begin();
