@@ -273,6 +273,11 @@ sysfs["partition"] = platform(link=2, bad_disk=3) + seq(
     "SCFG", 0, 0, "SCFG", 0, 2, 2, "SCFG", 0, 5, 1, P4, "SET_NEW", 0, 0,
     "SSRC_NEW", 0, 1, 1, "SSRC_MISC", 0, 0x80, "SMAP", 0, 0, 3)
 
+# every api seed again, on the fake platform (file sources there have a
+# device id, an unsafe shutdown count and bad blocks)
+for name, data in api.items():
+    sysfs["on_platform_" + name] = platform() + data
+
 # ---------------------------------------------------------------- findings
 # Minimal inputs of library defects the fuzzer found, kept in fuzz/findings
 # (not in the seed corpus): scripts/fuzz.sh runs them and fails until the
