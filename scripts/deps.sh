@@ -12,6 +12,7 @@ if [ "$level" = test ] || [ "$level" = vm ]; then
 	# and differential tests compare against (never linked into the repo)
 	pkgs+=(valgrind libpmem2-dev binutils util-linux)
 	pkgs+=(groff-base) # test_docs.sh renders the manual pages
+	pkgs+=(libclang-rt-14-dev) # libFuzzer runtime (scripts/fuzz.sh)
 fi
 if [ "$level" = vm ]; then
 	pkgs+=(qemu-system-x86 kmod cpio gzip ndctl daxctl e2fsprogs)
