@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <libpmem2.h>
+#include <libpmemset/log.h>
 
 #ifdef __cplusplus
 extern "C" {

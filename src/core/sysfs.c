@@ -4,7 +4,9 @@
  * parsing of numeric attributes.
  *
  * Every access starts with the same prologue, sysfs_enter: build the path
- * under the current root and pass the fault-injection point.
+ * under the current root and pass the fault-injection point. A file that
+ * is missing or cannot be read is logged (CORE_LOG_SYSFS: once per kind of
+ * path, at DEBUG or INFO).
  */
 #define _GNU_SOURCE
 #include "core/sysfs.h"
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/log.h"
 #include "core/os.h"
 
 static char sysfs_root[PATH_MAX];
@@ -67,12 +70,12 @@ int sysfs_read(const char *path, char *buf, size_t len)
 		return ret;
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return CORE_LOG_SYSFS("open", path, -errno);
 	ssize_t n = read(fd, buf, len - 1);
 	int e = errno;
 	close(fd);
 	if (n < 0)
-		return -e;
+		return CORE_LOG_SYSFS("read", path, -e);
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
@@ -108,7 +111,7 @@ int sysfs_realpath(const char *path, char *out, size_t outlen)
 	if (ret)
 		return ret;
 	if (!realpath(p, r))
-		return -errno;
+		return CORE_LOG_SYSFS("realpath", path, -errno);
 	size_t rl = strlen(sysfs_root);
 	/* take the fake root off and put "/sys" back */
 	if (strcmp(sysfs_root, "/sys") != 0 &&
@@ -130,7 +133,7 @@ int sysfs_opendir(const char *path, DIR **dir)
 	if (ret)
 		return ret;
 	*dir = opendir(p);
-	return *dir ? 0 : -errno;
+	return *dir ? 0 : CORE_LOG_SYSFS("opendir", path, -errno);
 }
 
 int sysfs_access(const char *path)
@@ -140,7 +143,7 @@ int sysfs_access(const char *path)
 	int ret = sysfs_enter(path, p);
 	if (ret)
 		return ret;
-	return access(p, F_OK) ? -errno : 0;
+	return access(p, F_OK) ? CORE_LOG_SYSFS("access", path, -errno) : 0;
 }
 
 /* ---- numbers ---- */

@@ -25,6 +25,7 @@
 #include "core/util.h"
 #include "config.h"
 #include "granularity.h"
+#include "log.h"
 #include "map.h"
 #include "persist.h"
 #include "registry.h"
@@ -488,6 +489,7 @@ int pmem2_map_new(struct pmem2_map **map_ptr, const struct pmem2_config *cfg,
 	c.file_off = src->type == PMEM2_SOURCE_ANON ? 0 : cfg->offset;
 
 	ret = map_and_register(map, &c);
+	pmem2_log_map_new(map, cfg, ret);
 	if (ret) {
 		os_free(map);
 		return ret;

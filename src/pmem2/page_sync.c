@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include "core/err.h"
 #include "core/util.h"
+#include "log.h"
 #include "memops.h"
 #include "page_sync.h"
 #include "registry.h"
@@ -71,6 +72,7 @@ HIDDEN void pmem2_page_sync(const void *addr, size_t len)
 		      "PAGE-granularity map; the data may not be durable, "
 		      "check the file system and device",
 		      addr, len);
+	pmem2_log_msync_failure(pmem2_persist_msync_failures());
 	if (!__atomic_exchange_n(&Msync_reported, 1, __ATOMIC_RELAXED))
 		fprintf(stderr, "libpmem2: %s (reported once)\n", err_msg());
 }

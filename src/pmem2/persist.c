@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/err.h"
+#include "core/log.h"
 #include "core/os.h"
 #include "core/util.h"
 #include "cpu.h"
@@ -362,6 +363,7 @@ static void persist_init_once(void)
 	Arch.cur_fk = Arch.fk;
 	pmem2_tun = *tun;
 	describe();
+	CORE_LOG(INFO, "CPU dispatch: %s", Arch.describe);
 }
 
 void pmem2_persist_init(void)

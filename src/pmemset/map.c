@@ -31,6 +31,7 @@
 #include "core/util.h"
 #include "events.h"
 #include "lock.h"
+#include "log.h"
 #include "map.h"
 #include "part_map.h"
 #include "placement.h"
@@ -495,6 +496,7 @@ int pmemset_map_internal(struct pmemset *set, struct pmemset_source *src,
 	pmemset_unlock_write(set, &f);
 
 	map_finish(&op, &added);
+	pmemset_log_part_mapped(set, src, offset, &added, op.pl.into != NULL);
 	return 0;
 
 err_prepared:

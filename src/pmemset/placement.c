@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/os.h"
 #include "core/util.h"
+#include "log.h"
 #include "part_map.h"
 #include "placement.h"
 
@@ -235,6 +236,8 @@ int pmemset_place(struct pmemset *set, size_t length, size_t align,
 		if (ret)
 			return ret;
 		ret = place_after(prev, length, align, pl);
+		if (ret)
+			pmemset_log_not_coalesced(mode);
 		if (ret && mode == PMEMSET_COALESCING_FULL)
 			return ret;
 	}

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "pmemset_internal.h"
 
@@ -164,6 +165,11 @@ again:
 	if (src->state_ptr)
 		*src->state_ptr = st;
 	pthread_mutex_unlock(&src->lock);
+	CORE_LOG(NOTICE,
+		 "shutdown state %s: device id \"%s\", unsafe shutdown count "
+		 "%llu, mappings the record counts %d",
+		 state_name(st), t->id, (unsigned long long)t->usc,
+		 rec.refcount);
 	if (!((uint64_t)st & set->cfg.acceptable_states)) {
 		err_set("the part's state is %s (0x%x), which the set does "
 			"not accept (acceptable states 0x%llx); check the data "

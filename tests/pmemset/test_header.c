@@ -12,7 +12,8 @@
  * the call-shape macros), C++11 and C++17 with both call shapes, also with
  * <libpmemset/call_shapes.h> included first, with gcc, g++ and, when
  * installed, clang/clang++; and libpmemset.so exports exactly
- * the documented functions, all at LIBPMEMSET_1.0.
+ * the documented functions, all at LIBPMEMSET_1.0 but the logging API at
+ * LIBPMEMSET_LOG_1.0.
  */
 #include <libpmemset.h>
 #include <libpmemset.h> /* twice: guarded */
@@ -141,6 +142,17 @@ SA(offsetof(struct pmemset_sds, usc) == 520);
 SA(offsetof(struct pmemset_sds, refcount) == 528);
 SA(sizeof(struct pmemset_event_copy) == 32);
 SA(sizeof(struct pmemset_event_part_add) == 24);
+
+/* <libpmemset/log.h>: PMDK 2.1's pmem_log_* numbers */
+SA(PMEMSET_LOG_LEVEL_HARK == 0);
+SA(PMEMSET_LOG_LEVEL_FATAL == 1);
+SA(PMEMSET_LOG_LEVEL_ERROR == 2);
+SA(PMEMSET_LOG_LEVEL_WARNING == 3);
+SA(PMEMSET_LOG_LEVEL_NOTICE == 4);
+SA(PMEMSET_LOG_LEVEL_INFO == 5);
+SA(PMEMSET_LOG_LEVEL_DEBUG == 6);
+SA(PMEMSET_LOG_THRESHOLD == 0);
+SA(PMEMSET_LOG_THRESHOLD_AUX == 1);
 
 static char srcdir[1024];
 static char tmp[256];
@@ -313,6 +325,14 @@ static const char *const exported[] = {
 	"pmemset_source_set_sds",
 	"pmemset_xsource_from_file",
 };
+/* <libpmemset/log.h>: node LIBPMEMSET_LOG_1.0 */
+static const char *const exported_log[] = {
+	"pmemset_log_get_threshold",
+	"pmemset_log_set_function",
+	"pmemset_log_set_threshold",
+};
+#define NEXP (sizeof(exported) / sizeof(exported[0]))
+#define NLOG (sizeof(exported_log) / sizeof(exported_log[0]))
 
 TEST(exports)
 {
@@ -342,23 +362,30 @@ TEST(exports)
 	while (fgets(line, sizeof(line), p)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *at = strstr(line, "@@LIBPMEMSET_1.0");
-		CHECK(at != NULL, "symbol %s is not at LIBPMEMSET_1.0", line);
-		if (!at)
+		char *at_log = strstr(line, "@@LIBPMEMSET_LOG_1.0");
+		CHECK(at || at_log,
+		      "symbol %s is not at LIBPMEMSET_1.0 or _LOG_1.0", line);
+		if (!at && !at_log)
 			continue;
-		*at = '\0';
+		*(at ? at : at_log) = '\0';
 		int known = 0;
-		for (size_t i = 0; i < (sizeof(exported) / sizeof(exported[0]));
-		     i++)
+		for (size_t i = 0; at && i < NEXP; i++)
 			known |= strcmp(line, exported[i]) == 0;
-		CHECK(known, "unexpected export %s", line);
+		for (size_t i = 0; at_log && i < NLOG; i++)
+			known |= strcmp(line, exported_log[i]) == 0;
+		CHECK(known, "unexpected export %s at %s", line,
+		      at ? "LIBPMEMSET_1.0" : "LIBPMEMSET_LOG_1.0");
 		seen++;
 	}
 	pclose(p);
-	CHECK_EQ(seen, (sizeof(exported) / sizeof(exported[0])));
+	CHECK_EQ(seen, NEXP + NLOG);
 	/* each one resolves (the three PMDK's link script forgot too) */
 	void *h = dlopen(NULL, RTLD_NOW);
-	for (size_t i = 0; i < (sizeof(exported) / sizeof(exported[0])); i++)
+	for (size_t i = 0; i < NEXP; i++)
 		CHECK(dlsym(h, exported[i]) != NULL, "%s missing", exported[i]);
+	for (size_t i = 0; i < NLOG; i++)
+		CHECK(dlsym(h, exported_log[i]) != NULL, "%s missing",
+		      exported_log[i]);
 	dlclose(h);
 }
 

@@ -9,8 +9,9 @@
 #  (a) the dynamic symbol table lists exactly the names of
 #      tests/scripts/exported-pmem2.txt, each as name@LIBPMEM2_1.0 and
 #      name@@LIBPMEM2_2.0 (two aliases of one function), plus the three
-#      draft functions under LIBPMEM2_DRAFT_0.1 and the version-node
-#      absolute symbols;
+#      draft functions under LIBPMEM2_DRAFT_0.1, the three logging
+#      functions (<libpmem2/log.h>, no PMDK counterpart) under
+#      LIBPMEM2_LOG_1.0 and the version-node absolute symbols;
 #  (b) the soname is libpmem2.so.1 and the real file libpmem2.so.1.0.0;
 #  (c) every function the installed PMDK libpmem2.so.1 (Debian 1.12.1)
 #      exports, except its four miniasync functions, is exported by ours
@@ -26,6 +27,7 @@ SOURCE_DIR=${2:?usage: test_abi.sh BUILD_DIR SOURCE_DIR}
 LIST=$SOURCE_DIR/tests/scripts/exported-pmem2.txt
 LIB=$BUILD_DIR/libpmem2.so.1
 DRAFT="pmem2_config_set_fd pmem2_map pmem2_unmap"
+LOGFNS="pmem2_log_get_threshold pmem2_log_set_function pmem2_log_set_threshold"
 ASYNC="pmem2_config_set_vdm pmem2_memcpy_async pmem2_memmove_async pmem2_memset_async"
 
 for tool in nm readelf objdump; do
@@ -63,9 +65,13 @@ check "nm -D $LIB: $(cat "$TMP/nm.err")" test -s "$TMP/nm.txt"
 	for n in $DRAFT; do
 		echo "T $n@@LIBPMEM2_DRAFT_0.1"
 	done
+	for n in $LOGFNS; do
+		echo "T $n@@LIBPMEM2_LOG_1.0"
+	done
 	echo "A LIBPMEM2_1.0"
 	echo "A LIBPMEM2_2.0"
 	echo "A LIBPMEM2_DRAFT_0.1"
+	echo "A LIBPMEM2_LOG_1.0"
 } | sort >"$TMP/expected.txt"
 awk '{ print $2, $3 }' "$TMP/nm.txt" | sort >"$TMP/actual.txt"
 
@@ -92,6 +98,8 @@ check "readelf -V: no LIBPMEM2_1.0 definition" \
 	grep -q 'Name: LIBPMEM2_1.0' "$TMP/ver.txt"
 check "readelf -V: no LIBPMEM2_2.0 definition" \
 	grep -q 'Name: LIBPMEM2_2.0' "$TMP/ver.txt"
+check "readelf -V: no LIBPMEM2_LOG_1.0 definition" \
+	grep -q 'Name: LIBPMEM2_LOG_1.0' "$TMP/ver.txt"
 
 # ---- (b) soname and file name
 soname=$(readelf -d "$LIB" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

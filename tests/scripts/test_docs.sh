@@ -6,8 +6,9 @@
 # The pages in doc/man are the reference users read, so they must cover the
 # whole exported API and agree with the header. Checked here (no network;
 # needs groff, from Debian's groff-base, and perl, which Debian always has):
-#  - every exported function (tests/scripts/exported-pmem2.txt and the three
-#    draft functions) has doc/man/<name>.3, either a page or a one-line
+#  - every exported function (tests/scripts/exported-pmem2.txt, the three
+#    draft functions and the three logging functions) has
+#    doc/man/<name>.3, either a page or a one-line
 #    ".so man3/<page>.3" redirect to an existing page, and no pmem2_*.3 page
 #    documents a function that does not exist;
 #  - every page renders with groff -ww (all warnings) without a warning, for
@@ -17,8 +18,8 @@
 #    sections NAME, SYNOPSIS, DESCRIPTION, RETURN VALUE, ERRORS and SEE ALSO,
 #    and names each function it documents in its NAME section;
 #  - the prototype in the rendered SYNOPSIS of each function equals the
-#    declaration in include/libpmem2/base.h or draft.h (whitespace and
-#    __attribute__ ignored);
+#    declaration in include/libpmem2/base.h, draft.h or log.h (whitespace
+#    and __attribute__ ignored), and so does the logging function type;
 #  - every PMEM2_E_* macro of base.h appears in libpmem2.7, and every
 #    PMEM2_E_* name a page mentions exists (a typo would send readers after
 #    a code that is never returned);
@@ -38,8 +39,10 @@ SOURCE_DIR=${2:?usage: test_docs.sh BUILD_DIR SOURCE_DIR}
 MAN=$SOURCE_DIR/doc/man
 BASE_H=$SOURCE_DIR/include/libpmem2/base.h
 DRAFT_H=$SOURCE_DIR/include/libpmem2/draft.h
+LOG_H=$SOURCE_DIR/include/libpmem2/log.h
 LIST=$SOURCE_DIR/tests/scripts/exported-pmem2.txt
 DRAFT="pmem2_config_set_fd pmem2_map pmem2_unmap"
+LOGFNS="pmem2_log_get_threshold pmem2_log_set_function pmem2_log_set_threshold"
 # names pages may mention although they are not codes: the code PMDK's own
 # manual page invented (pmem2_vm_reservation_new(3) says so)
 NOT_CODES="PMEM2_E_RESERVATION_NOT_EMPTY"
@@ -52,11 +55,11 @@ NOT_CODES="PMEM2_E_RESERVATION_NOT_EMPTY"
 # shellcheck source=tests/scripts/manpages.sh
 . "$SOURCE_DIR/tests/scripts/manpages.sh" || { fail "cannot read manpages.sh"; summary; }
 
-manpage_setup test_docs "$LIST" "$BASE_H" "$DRAFT_H"
+manpage_setup test_docs "$LIST" "$BASE_H" "$DRAFT_H" "$LOG_H"
 
-FUNCS=$(cat "$LIST"; for f in $DRAFT; do echo "$f"; done)
+FUNCS=$(cat "$LIST"; for f in $DRAFT $LOGFNS; do echo "$f"; done)
 nfuncs=$(echo "$FUNCS" | wc -l)
-[ "$nfuncs" -eq 53 ] && ok || fail "expected 50 + 3 functions, found $nfuncs"
+[ "$nfuncs" -eq 56 ] && ok || fail "expected 50 + 3 + 3 functions, found $nfuncs"
 
 # ---- 1. a page for every function, and a function for every page
 # shellcheck disable=SC2086 # one function name a word
@@ -97,8 +100,11 @@ while read -r fn target; do
 	*" $fn "*) hdr=$DRAFT_H ;;
 	*) hdr=$BASE_H ;;
 	esac
+	case " $LOGFNS " in *" $fn "*) hdr=$LOG_H ;; esac
 	check_prototype "$fn" "$target" "$hdr"
 done <"$TMP/resolved"
+# the logging function type, on the page that shows it
+check_prototype pmem2_log_function "$MAN/pmem2_log_set_function.3" "$LOG_H"
 
 # ---- 5. error codes
 CODES=$(grep -oE '^#define[[:space:]]+PMEM2_E_[A-Z_]+' "$BASE_H" | awk '{ print $2 }')

@@ -16,7 +16,11 @@
 #    mangled type: parameters, const, enum and struct names) for each;
 #  - struct pmem2_badblock has the same size and layout;
 #  - the draft functions (no PMDK counterpart) have the prototypes of the
-#    draft manual page, checked by compatible redeclaration in C.
+#    draft manual page, checked by compatible redeclaration in C;
+#  - so have the logging functions of include/libpmem2/log.h (no PMDK
+#    libpmem2 has them; the shape of PMDK 2.1's pmem_log_*), with the
+#    level and threshold numbers of PMDK 2.1; they are left out of the
+#    comparison with PMDK's header above.
 # PMDK_INCLUDE may name PMDK's include directory (default /usr/include).
 #
 # C++ is optional for the build: a C++ check whose compiler is missing says
@@ -66,7 +70,7 @@ CFLAGS_STRICT="-std=c11 -Wall -Wextra -Werror -pedantic -Wstrict-prototypes
 CXXFLAGS_STRICT="-std=c++11 -Wall -Wextra -Werror -pedantic -Wredundant-decls
 	-Wshadow -Wundef -Wold-style-cast"
 
-for hdr in libpmem2.h libpmem2/base.h libpmem2/draft.h; do
+for hdr in libpmem2.h libpmem2/base.h libpmem2/draft.h libpmem2/log.h; do
 	printf '#include <%s>\n#include <%s>\n' "$hdr" "$hdr" >"$TMP/alone.c"
 	cp "$TMP/alone.c" "$TMP/alone.cpp"
 	for cc in gcc clang; do
@@ -145,7 +149,8 @@ enumerators $OURS_HDRS >"$TMP/ours.enums"
 enumerators $PMDK_HDRS >"$TMP/pmdk.enums"
 preprocessed "$OURS" >"$TMP/ours.i"
 preprocessed "$PMDK" >"$TMP/pmdk.i"
-functions <"$TMP/ours.i" >"$TMP/ours.fns"
+# the logging API (section 6) is ours alone
+functions <"$TMP/ours.i" | grep -v '^pmem2_log_' >"$TMP/ours.fns"
 functions <"$TMP/pmdk.i" >"$TMP/pmdk.fns"
 fntypes <"$TMP/ours.i" >"$TMP/ours.types"
 fntypes <"$TMP/pmdk.i" >"$TMP/pmdk.types"
@@ -270,7 +275,7 @@ fi
 # Our function declarations (as preprocessed, one per ';') are appended
 # after PMDK's header in one translation unit; a conflicting type is a hard
 # error in C.
-grep -vE 'typedef|[{}]' "$TMP/ours.i" |
+grep -vE 'typedef|[{}]' "$TMP/ours.i" | grep -v 'pmem2_log_' |
 	grep -E '(^|[^a-zA-Z0-9_(])pmem2_[a-z0-9_]+[[:space:]]*\(' >"$TMP/ours.decls2"
 n=$(wc -l <"$TMP/ours.decls2")
 [ "$n" -ge 50 ] && ok || fail "extracted only $n prototypes from our header"
@@ -295,9 +300,38 @@ compile "draft prototypes" \
 	gcc -std=c11 -Wall -Wextra -Werror -pedantic -I"$OURS" -c "$TMP/draft.c" -o "$TMP/draft.o"
 # draft.h adds nothing but the three functions to what libpmem2.h declares
 echo '#include <libpmem2/draft.h>' | gcc -E -P -I"$OURS" -x c - 2>/dev/null |
-	tr '\n' ' ' | sed 's/;/;\n/g' | functions >"$TMP/draft.fns"
+	tr '\n' ' ' | sed 's/;/;\n/g' | functions | grep -v '^pmem2_log_' >"$TMP/draft.fns"
 d=$(comm -13 "$TMP/ours.fns" "$TMP/draft.fns" | tr '\n' ' ')
 [ "$d" = "pmem2_config_set_fd pmem2_map pmem2_unmap " ] && ok ||
 	fail "draft.h adds functions: '$d', expected the three draft ones"
+
+# ---- 6. the logging API: prototypes of its manual pages, PMDK 2.1's numbers
+cat >"$TMP/log.c" <<'EOF'
+#include <libpmem2.h>
+typedef void pmem2_log_function(enum pmem2_log_level level,
+	const char *file_name, unsigned line_no, const char *function_name,
+	const char *message);
+int pmem2_log_set_function(pmem2_log_function *log_function);
+int pmem2_log_set_threshold(enum pmem2_log_threshold threshold,
+	enum pmem2_log_level value);
+int pmem2_log_get_threshold(enum pmem2_log_threshold threshold,
+	enum pmem2_log_level *value);
+_Static_assert(PMEM2_LOG_LEVEL_HARK == 0 && PMEM2_LOG_LEVEL_FATAL == 1 &&
+	PMEM2_LOG_LEVEL_ERROR == 2 && PMEM2_LOG_LEVEL_WARNING == 3 &&
+	PMEM2_LOG_LEVEL_NOTICE == 4 && PMEM2_LOG_LEVEL_INFO == 5 &&
+	PMEM2_LOG_LEVEL_DEBUG == 6, "levels");
+_Static_assert(PMEM2_LOG_THRESHOLD == 0 && PMEM2_LOG_THRESHOLD_AUX == 1,
+	"thresholds");
+int main(void) { return pmem2_log_set_function(PMEM2_LOG_USE_DEFAULT_FUNCTION); }
+EOF
+compile "logging prototypes and numbers" \
+	gcc -std=c11 -Wall -Wextra -Werror -pedantic -I"$OURS" -c "$TMP/log.c" -o "$TMP/log.o"
+# libpmem2.h adds nothing but the three logging functions to base.h
+echo '#include <libpmem2/base.h>' | gcc -E -P -I"$OURS" -x c - 2>/dev/null |
+	tr '\n' ' ' | sed 's/;/;\n/g' | functions >"$TMP/base.fns"
+functions <"$TMP/ours.i" >"$TMP/all_ours.fns"
+d=$(comm -13 "$TMP/base.fns" "$TMP/all_ours.fns" | tr '\n' ' ')
+[ "$d" = "pmem2_log_get_threshold pmem2_log_set_function pmem2_log_set_threshold " ] && ok ||
+	fail "log.h adds functions: '$d', expected the three logging ones"
 
 summary

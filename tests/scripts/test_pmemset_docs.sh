@@ -19,7 +19,8 @@
 #    ENVIRONMENT (7), ERRORS and SEE ALSO, and names each function it
 #    documents in its NAME section;
 #  - the prototype in the rendered SYNOPSIS equals the header's declaration
-#    (whitespace and __attribute__ ignored; also the callback typedef);
+#    (whitespace and __attribute__ ignored; also the callback and logging
+#    function typedefs);
 #  - every PMEMSET_E_* name of the header is described in libpmemset.7, and
 #    every PMEMSET_E_* / PMEM2_E_* name a page mentions exists;
 #  - libpmemset.7 refers to every pmemset_*.3 page, and every "name(3)" /
@@ -40,7 +41,8 @@ MAP=$SOURCE_DIR/src/pmemset/libpmemset.map
 HDR=$SOURCE_DIR/include/libpmemset.h
 PMEM2_BASE=$SOURCE_DIR/include/libpmem2/base.h
 # the callback type is checked like a prototype, on the page that shows it
-TYPEDEFS="pmemset_event_callback:pmemset_config_set_event_callback"
+TYPEDEFS="pmemset_event_callback:pmemset_config_set_event_callback
+pmemset_log_function:pmemset_log_set_function"
 
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -70,7 +72,7 @@ for fn in $FUNCS; do
 done
 for fn in $(declaration '[a-z0-9_]+' all <"$TMP/header" |
 	grep -oE 'pmemset_[a-z0-9_]+\(' | tr -d '(' | sort -u); do
-	[ "$fn" = pmemset_event_callback ] && continue # a type
+	case $fn in pmemset_event_callback | pmemset_log_function) continue ;; esac # types
 	echo "$FUNCS" | grep -qxF "$fn" && ok ||
 		fail "$fn is declared in libpmemset.h but not exported"
 done

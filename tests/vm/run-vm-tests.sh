@@ -7,7 +7,8 @@
 # (QEMU with emulated NVDIMMs: ../shared/tools/pmem-vm). One VM boot per
 # configuration; in each, tests/vm/vm_checks (public API) runs in the
 # matching modes and `pmem2 info` is run on every path and its report
-# checked. CONFIG is any of (default: all three)
+# checked, as text and as JSON (tests/scripts/tool_json.py). CONFIG is any
+# of (default: all three)
 #
 #   default  fsdax + devdax (2M) + virtio-pmem (--vpmem-size 256M), ADR:
 #            fsdax/devdax CACHE_LINE, /tmp and /mnt/vpmem PAGE
@@ -82,6 +83,25 @@ guest() {
 		done
 	}
 
+	# json_tool PATH... -- CHECK...: `pmem2 info --json PATH...`, its schema
+	# and the CHECKs verified by tests/scripts/tool_json.py
+	json_tool() {
+		local paths=() py=/usr/bin/python3 rc
+		while [ "$1" != -- ]; do paths+=("$1"); shift; done
+		shift
+		echo "== pmem2 info --json ${paths[*]}"
+		"$tool" info --json "${paths[@]}" >/tmp/info.json
+		rc=$?
+		sed 's/^/  /' /tmp/info.json
+		[ -x $py ] || py=python3
+		if [ $rc -eq 0 ] && "$py" "$(dirname "$SELF")/../scripts/tool_json.py" \
+			/tmp/info.json ${#paths[@]} "$@"; then
+			ok
+		else
+			bad "pmem2 info --json ${paths[*]} (exit $rc)"
+		fi
+	}
+
 	# the checks are about what the library detects: no override
 	unset PMEM2_FORCE_GRANULARITY
 	echo "== guest: $(uname -r), config $cfg"
@@ -108,13 +128,21 @@ guest() {
 			"persistence_domain=memory_controller" \
 			"deep_flush=0.*" "bad_blocks=none"
 		tool /tmp/info.dat "type=regular file" \
-			"map_sync=refused: .*\(errno 95\)" "granularity=PAGE" \
-			"granularity_reason=PAGE.*MAP_SYNC.*" "region=none.*"
+			"map_sync=not supported: .*\(errno 95\)" "granularity=PAGE" \
+			"granularity_reason=PAGE.*MAP_SYNC.*" \
+			"region=not supported: .*"
 		truncate -s 2M "${PMEM_VM_VPMEM_DIR:-/mnt/vpmem}/info.dat"
 		tool "${PMEM_VM_VPMEM_DIR:-/mnt/vpmem}/info.dat" \
-			"map_sync=refused: .*\(errno 95\)" "granularity=PAGE" \
-			"region=region[0-9]+" \
-			"persistence_domain=not available.*"
+			"map_sync=not supported: .*\(errno 95\)" \
+			"granularity=PAGE" "region=region[0-9]+" \
+			"persistence_domain=not supported: .*"
+		json_tool "$fsdax/info.dat" "$dax" "$fsdax" -- 0.map_sync=true \
+			'0.granularity="CACHE_LINE"' '0.granularity_rule="adr"' \
+			'0.block_device~/dev/pmem[0-9]+' '0.bad_blocks=[]' \
+			'0.persistence_domain="memory_controller"' 0.numa_node?value \
+			'1.type="device DAX"' 1.alignment=2097152 1.map_sync=true \
+			'1.granularity="CACHE_LINE"' 1.block_device?not_supported \
+			1.deep_flush=0 2.temporary=true '2.granularity="CACHE_LINE"'
 		# no PATH: a temporary file in $TMPDIR, here on fsdax
 		echo "== TMPDIR=$fsdax pmem2 info"
 		out=$(TMPDIR=$fsdax "$tool" info 2>&1)
@@ -137,6 +165,8 @@ guest() {
 		tool "$dax" "type=device DAX" "granularity=BYTE" \
 			"persistence_domain=cpu_cache"
 		tool /tmp/info.dat "granularity=PAGE"
+		json_tool "$fsdax" "$dax" -- '0.granularity="BYTE"' \
+			'0.granularity_rule="eadr"' '1.persistence_domain="cpu_cache"'
 		;;
 	align4k)
 		checks devdax 4K CACHE_LINE
