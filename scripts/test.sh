@@ -6,7 +6,9 @@
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build and its suite,
 #   3. a ThreadSanitizer build of the multithreaded tests,
 #   4. every test program under valgrind memcheck,
-#   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm.
+#   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm,
+#   6. with --vm (or PMEM2_CROSS=1): scripts/cross.sh, the aarch64, ppc64le
+#      and riscv64 builds tested under qemu-user.
 # Prints "N passed, N failed" (counted in test programs) at the end; exits
 # non-zero on any failure.
 set -uo pipefail
@@ -115,6 +117,15 @@ if [ $vm = 1 ]; then
 	bash "$top/tests/vm/run-vm-tests.sh" "$top/build" 2>&1 | tee "$log/vm.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	count "$log/vm.log"
+fi
+
+# with --vm (CI): the other architectures, built with Debian's cross
+# compilers and tested under qemu-user; prints its own "N passed, N failed"
+if [ $vm = 1 ] || [ "${PMEM2_CROSS:-0}" = 1 ]; then
+	step "aarch64, ppc64le, riscv64 under qemu-user (scripts/cross.sh)"
+	bash "$top/scripts/cross.sh" 2>&1 | tee "$log/cross.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	count "$log/cross.log"
 fi
 
 step "summary (logs in $log)"

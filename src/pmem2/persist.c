@@ -299,16 +299,19 @@ static void describe_port(void)
 	const struct pmem2_cpu *cpu = &Arch.cpu;
 	const struct pmem2_persist_info *info = &Arch.info;
 
+	bool none = !cpu->dcpop && !cpu->isa31 && !cpu->zicbom;
+
 	snprintf(Arch.describe, sizeof(Arch.describe),
 		 "%s+%s, %s copies (non-temporal: not available), cpu %s:%s%s%s"
-		 "%s%s, clean stride %zu bytes%s%s%s%s",
+		 "%s%s%s, clean stride %zu bytes%s%s%s%s",
 		 info->flush, info->fence, info->engine, cpu->arch,
 		 cpu->dcpop ? " dcpop" : "", cpu->dcpodp ? " dcpodp" : "",
 		 cpu->isa31 ? " isa3.1" : "", cpu->zicbom ? " zicbom" : "",
 		 cpu->zicbom_forced ? "(forced by "
 				      "PMEM2_TEST_ZICBOM_BLOCK_SIZE)"
 				    : "",
-		 info->line_size, info->deep_clean ? ", deep flush " : "",
+		 none ? " none of dcpop, isa3.1, zicbom" : "", info->line_size,
+		 info->deep_clean ? ", deep flush " : "",
 		 info->deep_clean ? info->deep_clean : "",
 		 info->clean_to_pop ? "" : "; ", info->cpu_note);
 }
@@ -391,9 +394,9 @@ static int choose_flush(struct pmem2_cpu *cpu, struct pmem2_persist_info *info)
 		info->cpu_note =
 			cpu->hwprobe_errno == ENOSYS
 				? "no cache-block clean is available to user "
-				  "space (riscv_hwprobe: ENOSYS, the kernel "
-				  "predates it): CACHE_LINE maps persist with "
-				  "msync"
+				  "space (riscv_hwprobe: ENOSYS, the kernel -- "
+				  "or emulator -- predates it): CACHE_LINE "
+				  "maps persist with msync"
 				: "no cache-block clean is available to user "
 				  "space (riscv_hwprobe reports no Zicbom; "
 				  "user-mode cbo.clean needs Linux 6.15): "

@@ -1082,13 +1082,14 @@ TEST(model_catches_bugs)
 	CHECK(M.stray_stores == 1 && M.stray_flushes == 1, "stray");
 
 	/* a clean loop whose stride is twice the line skips lines */
-	model_reset(lo, hi);
-	ev_store(p, 200);
-	for (uintptr_t a = lo & ~LMASK; a < hi; a += 2 * LS)
+	uintptr_t hi3 = lo + 3 * LS; /* three lines or more, any line size */
+	model_reset(lo, hi3);
+	ev_store(p, 3 * LS);
+	for (uintptr_t a = lo & ~LMASK; a < hi3; a += 2 * LS)
 		hook(PMEM2_INSTR_FLUSH, PMEM2_INSN_CLWB, (void *)a, 2 * LS,
 		     NULL);
 	ev_fence(PMEM2_INSN_SFENCE);
-	CHECK(verdict(lo, hi, "never flushed"), "stride: %s", M.problem);
+	CHECK(verdict(lo, hi3, "never flushed"), "stride: %s", M.problem);
 
 	/*
 	 * Every architecture's pair, whatever the host (the model is
