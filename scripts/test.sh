@@ -6,7 +6,10 @@
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build and its suite,
 #   3. a ThreadSanitizer build of the multithreaded tests,
 #   4. every test program under valgrind memcheck,
-#   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm.
+#   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm,
+#   6. with --vm (or PMEM2_CROSS=1): scripts/cross.sh, the aarch64, ppc64le
+#      and riscv64 builds tested under qemu-user (its own line sums the
+#      programs it ran under emulation).
 #
 # The total it prints last, "N passed, N failed", is the sum of the own
 # summary line of every program run: each CTest test of both suites (CTest
@@ -157,6 +160,16 @@ if [ $vm = 1 ]; then
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	count "$log/vm.log" "VM run"
 	subtotal "VM run"
+fi
+
+# with --vm (CI): the other architectures, built with Debian's cross
+# compilers and tested under qemu-user; prints its own "N passed, N failed"
+if [ $vm = 1 ] || [ "${PMEM2_CROSS:-0}" = 1 ]; then
+	step "aarch64, ppc64le, riscv64 under qemu-user (scripts/cross.sh)"
+	bash "$top/scripts/cross.sh" 2>&1 | tee "$log/cross.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	count "$log/cross.log" "cross.sh"
+	subtotal "cross.sh"
 fi
 
 step "summary (logs in $log)"

@@ -6,8 +6,12 @@
  *  - anonymous memory has nowhere to go: PMEM2_E_NOSUPP;
  *  - a regular file (any granularity, fsdax or not): msync of the
  *    page-aligned range; on fsdax the kernel also flushes the NVDIMM
- *    write queues as part of it;
- *  - device DAX: flush the CPU caches for the range, fence, then ask the
+ *    write queues as part of it. Where the CPU has a deeper clean than
+ *    the kernel uses (arm64 DC CVADP), a MAP_SYNC map is cleaned with it
+ *    first;
+ *  - device DAX: flush the CPU caches for the range (on arm64 with
+ *    HWCAP2_DCPODP to the point of deep persistence, DC CVADP), fence,
+ *    then ask the
  *    backing NVDIMM region to flush its write-pending queues by writing
  *    "1" to /sys/bus/nd/devices/regionN/deep_flush.
  *
@@ -65,8 +69,7 @@ static int deep_flush_devdax(struct pmem2_map *map, void *ptr, size_t size)
 	char val[32];
 	int ret;
 
-	pmem2_flush_cpu_caches(ptr, size);
-	pmem2_fence();
+	pmem2_deep_clean(ptr, size); /* DC CVADP where arm64 has it */
 
 	ret = pmem2_region_of_source(&map->source, &region);
 	if (ret == 1)
@@ -133,6 +136,9 @@ int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 	if (map->source.ftype == PMEM2_FTYPE_DEVDAX)
 		return deep_flush_devdax(map, ptr, size);
 
+	/* a clean deeper than the kernel's own (arm64 DC CVADP) first */
+	if (map->gran.map_sync && pmem2_persist_info()->deep_clean)
+		pmem2_deep_clean(ptr, size);
 	return deep_flush_msync(ptr, size);
 }
 EXPORT_V1_V2(pmem2_deep_flush);

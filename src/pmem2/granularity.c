@@ -8,7 +8,11 @@
  * valid, replaces detection for shared file mappings; a shared mapping that
  * the kernel refused to make with MAP_SYNC is PAGE (only msync makes data
  * durable); otherwise the region backing the file decides: a persistence
- * domain of "cpu_cache" (eADR) gives BYTE, anything else CACHE_LINE.
+ * domain of "cpu_cache" (eADR) gives BYTE, anything else CACHE_LINE --
+ * unless the processor cannot clean its caches to the point of
+ * persistence (aarch64 without DC CVAP, riscv64 without a user-mode
+ * cbo.clean), which makes a file PAGE (msync) and leaves a device DAX at
+ * CACHE_LINE with the best clean there is, saying so.
  *
  * Unlike PMDK, eADR is read from the region that backs this very file; the
  * platform-wide "every region says cpu_cache" rule is only a fallback when
@@ -26,6 +30,7 @@
 #include "core/granularity_name.h"
 #include "core/os.h"
 #include "granularity.h"
+#include "persist.h"
 #include "region.h"
 #include "source.h"
 
@@ -106,10 +111,30 @@ void pmem2_granularity_decide(const struct pmem2_source *src, bool is_anon,
 	if (eadr) {
 		d->available = PMEM2_GRANULARITY_BYTE;
 		d->reason = GRAN_WHY_EADR;
-	} else {
-		d->available = PMEM2_GRANULARITY_CACHE_LINE;
-		d->reason = GRAN_WHY_ADR;
+		return;
 	}
+	d->available = PMEM2_GRANULARITY_CACHE_LINE;
+	d->reason = GRAN_WHY_ADR;
+
+	/*
+	 * CACHE_LINE promises that the CPU's clean instruction makes stores
+	 * durable. Where it cannot reach the point of persistence, a file
+	 * gets PAGE: msync lets the kernel write back (with its own best
+	 * clean) and flush the region. A device DAX has no msync: its lines
+	 * are cleaned as far as the CPU can (the kernel does the same on
+	 * such a CPU), and the explanation says so.
+	 */
+	const struct pmem2_persist_info *pi = pmem2_persist_info();
+	if (pi->clean_to_pop)
+		return;
+	if (src && src->ftype == PMEM2_FTYPE_DEVDAX &&
+	    strcmp(pi->flush, "none") != 0) {
+		d->cpu_note = pi->cpu_note;
+		return;
+	}
+	d->available = PMEM2_GRANULARITY_PAGE;
+	d->reason = GRAN_WHY_CPU_NO_CLEAN;
+	d->cpu_note = pi->cpu_note;
 }
 
 /* "mmap with MAP_SYNC was refused (Operation not supported)" */
@@ -190,8 +215,16 @@ void pmem2_granularity_explain(const struct gran_decision *d, char *buf,
 		describe_region(d, what, sizeof(what));
 		snprintf(buf, len,
 			 "%s: MAP_SYNC accepted and %s (ADR): stores must be "
-			 "flushed from CPU caches",
-			 g, what);
+			 "flushed from CPU caches%s%s",
+			 g, what, d->cpu_note ? "; but " : "",
+			 d->cpu_note ? d->cpu_note : "");
+		return;
+	case GRAN_WHY_CPU_NO_CLEAN:
+		describe_region(d, what, sizeof(what));
+		snprintf(buf, len,
+			 "%s: MAP_SYNC accepted and %s (ADR), but %s; stores "
+			 "become durable only with msync",
+			 g, what, d->cpu_note ? d->cpu_note : "");
 		return;
 	case GRAN_WHY_EADR:
 		describe_region(d, what, sizeof(what));
@@ -226,6 +259,11 @@ void pmem2_granularity_error(const struct gran_decision *d,
 			"caches; require CACHE_LINE and persist with "
 			"pmem2_get_persist_fn",
 			req, avail, why);
+		return;
+	case GRAN_WHY_CPU_NO_CLEAN:
+		err_set("required %s but only %s is available: %s; require "
+			"PAGE and persist with pmem2_get_persist_fn (msync)",
+			req, avail, d->cpu_note ? d->cpu_note : "");
 		return;
 	case GRAN_WHY_FORCED:
 		err_set("required %s but only %s is available: forced by "

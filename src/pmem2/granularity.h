@@ -20,8 +20,12 @@ enum gran_reason {
 	GRAN_WHY_PRIVATE,   /* private mapping: BYTE */
 	GRAN_WHY_FORCED,    /* PMEM2_FORCE_GRANULARITY */
 	GRAN_WHY_NO_MAPSYNC, /* MAP_SYNC refused: PAGE */
-	GRAN_WHY_ADR,	    /* MAP_SYNC, region not cpu_cache: CACHE_LINE */
-	GRAN_WHY_EADR,	    /* MAP_SYNC and eADR: BYTE */
+	GRAN_WHY_ADR,	     /* MAP_SYNC, region not cpu_cache: CACHE_LINE */
+	GRAN_WHY_EADR,	     /* MAP_SYNC and eADR: BYTE */
+	/* MAP_SYNC, not eADR, but the CPU cannot clean to the point of
+	 * persistence (aarch64 without DC CVAP, riscv64 without Zicbom):
+	 * PAGE, the kernel writes back with msync */
+	GRAN_WHY_CPU_NO_CLEAN,
 };
 
 struct gran_decision {
@@ -34,6 +38,9 @@ struct gran_decision {
 	struct pmem2_region region;
 	char persistence_domain[32]; /* "" when unknown / absent */
 	char forced_value[16];	     /* PMEM2_FORCE_GRANULARITY text */
+	/* GRAN_WHY_ADR on a device DAX whose CPU cleans only to the point
+	 * of coherency (no msync to fall back to): the persist info's note */
+	const char *cpu_note;
 };
 
 /*

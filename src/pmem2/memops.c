@@ -2,13 +2,16 @@
 /*
  * memops.c -- the state the copy engines share with the dispatcher
  * (memops.h): the tunables every entry point reads, which the dispatcher
- * (persist.c) writes, and, in instrumented builds, the event hook through
- * which the kernels report every flush, fence, store and msync.
+ * (persist.c) writes, the clean-loop stride off x86-64, and, in
+ * instrumented builds, the event hook through which the kernels report
+ * every flush, fence, store and msync, with the deliberately broken
+ * variants of the primitives that the durability proof must reject.
  *
  * It lives apart from the dispatcher so that no two files depend on each
  * other: the dispatcher uses the engines, and both use this file.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include "memops.h"
 #include "persist.h"
 
@@ -19,10 +22,112 @@ MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
 	.big_set_threshold = PMEM2_DEFAULT_BIG_SET,
 };
 
+#ifndef __x86_64__
+/* the clean-loop stride; the smallest line any port reports until
+ * pmem2_persist_init reads the processor's */
+MEMOPS_HIDDEN size_t pmem2_line_size = 16;
+#endif
+
 #ifdef PMEM2_INSTRUMENT
 __thread struct pmem2_instr_counters pmem2_instr;
 static __thread pmem2_instr_hook_fn instr_hook;
 static __thread void *instr_arg;
+
+static const char *const Insn_names[PMEM2_INSN_COUNT] = {
+	[PMEM2_INSN_NONE] = "none",
+	[PMEM2_INSN_CLFLUSH] = "clflush",
+	[PMEM2_INSN_CLFLUSHOPT] = "clflushopt",
+	[PMEM2_INSN_CLWB] = "clwb",
+	[PMEM2_INSN_SFENCE] = "sfence",
+	[PMEM2_INSN_LFENCE] = "lfence",
+	[PMEM2_INSN_DC_CVAC] = "dc cvac",
+	[PMEM2_INSN_DC_CVAP] = "dc cvap",
+	[PMEM2_INSN_DC_CVADP] = "dc cvadp",
+	[PMEM2_INSN_DSB_SY] = "dsb sy",
+	[PMEM2_INSN_DMB_ISHST] = "dmb ishst",
+	[PMEM2_INSN_DCBF] = "dcbf",
+	[PMEM2_INSN_DCBSTPS] = "dcbstps",
+	[PMEM2_INSN_HWSYNC] = "hwsync",
+	[PMEM2_INSN_PHWSYNC] = "phwsync",
+	[PMEM2_INSN_LWSYNC] = "lwsync",
+	[PMEM2_INSN_CBO_CLEAN] = "cbo.clean",
+	[PMEM2_INSN_FENCE_OW_OW] = "fence ow,ow",
+	[PMEM2_INSN_FENCE_R_R] = "fence r,r",
+	[PMEM2_INSN_SEQ_CST] = "seq-cst fence",
+};
+
+const char *pmem2_instr_insn_name(enum pmem2_instr_insn insn)
+{
+	if ((unsigned)insn >= PMEM2_INSN_COUNT || !Insn_names[insn])
+		return "?";
+	return Insn_names[insn];
+}
+
+/* ---- broken variants (durability proof only) ---- */
+
+MEMOPS_HIDDEN int pmem2_instr_broken;
+static __thread bool drop_next_fence;
+
+void pmem2_instr_set_broken(enum pmem2_broken b)
+{
+	pmem2_instr_broken = (int)b;
+	drop_next_fence = false;
+}
+
+/* a barrier that orders but does not wait for cleans to complete */
+static void weak_fence(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("lfence" : : : "memory");
+	INSTR_I(FENCE, PMEM2_INSN_LFENCE, NULL, 0);
+#elif defined(__aarch64__)
+	__asm__ volatile("dmb ishst" : : : "memory");
+	INSTR_I(FENCE, PMEM2_INSN_DMB_ISHST, NULL, 0);
+#elif defined(__powerpc64__)
+	__asm__ volatile("lwsync" : : : "memory");
+	INSTR_I(FENCE, PMEM2_INSN_LWSYNC, NULL, 0);
+#elif defined(__riscv)
+	__asm__ volatile("fence r,r" : : : "memory");
+	INSTR_I(FENCE, PMEM2_INSN_FENCE_R_R, NULL, 0);
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* the compiler only */
+#endif
+}
+
+MEMOPS_HIDDEN bool pmem2_instr_fence_broken(void)
+{
+	switch (pmem2_instr_broken) {
+	case PMEM2_BROKEN_NO_FENCE:
+		return true;
+	case PMEM2_BROKEN_WEAK_FENCE:
+		weak_fence();
+		return true;
+	case PMEM2_BROKEN_EARLY_FENCE:
+		if (drop_next_fence) {
+			drop_next_fence = false;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* every line but the last, the fence, the last line; the fence that
+ * should follow is dropped */
+MEMOPS_HIDDEN void pmem2_instr_flush_range_early(const int fk, const void *addr,
+						 size_t len)
+{
+	const size_t ls = PMEM2_LINE_SIZE;
+	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(ls - 1);
+	uintptr_t last = ((uintptr_t)addr + len - 1) & ~(uintptr_t)(ls - 1);
+
+	for (; p < last; p += ls)
+		flush_line(fk, (const void *)p);
+	drop_next_fence = false;
+	fence();
+	flush_line(fk, (const void *)last);
+	drop_next_fence = true;
+}
 
 void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg)
 {
@@ -30,7 +135,8 @@ void pmem2_instr_set_hook(pmem2_instr_hook_fn fn, void *arg)
 	instr_arg = arg;
 }
 
-void pmem2_instr_event(enum pmem2_instr_event ev, const void *addr, size_t len)
+void pmem2_instr_event(enum pmem2_instr_event ev, enum pmem2_instr_insn insn,
+		       const void *addr, size_t len)
 {
 	switch (ev) {
 	case PMEM2_INSTR_FLUSH:
@@ -51,6 +157,6 @@ void pmem2_instr_event(enum pmem2_instr_event ev, const void *addr, size_t len)
 		break;
 	}
 	if (instr_hook)
-		instr_hook(ev, addr, len, instr_arg);
+		instr_hook(ev, insn, addr, len, instr_arg);
 }
 #endif

@@ -12,7 +12,9 @@
  * vector width are all compiled into the function and a call costs no
  * dispatch beyond the flag tests it must make anyway.
  *
- * This header also provides the flush/fence primitives the kernels use and
+ * This header is also the architecture seam: it picks the processor's
+ * clean and fence primitives (src/pmem2/<arch>/flush.h) and the list of
+ * clean instructions the entry points are generated for, and it provides
  * the instrumentation hooks (compiled in only with PMEM2_INSTRUMENT); the
  * shared state (tunables, hook) is defined in memops.c, the PAGE persist
  * step in page_sync.c.
@@ -30,14 +32,65 @@
 #define MEMOPS_INLINE static inline __attribute__((always_inline))
 #define MEMOPS_HIDDEN __attribute__((visibility("hidden")))
 
-/* The cache-flush instruction a CACHE_LINE entry point is built for. */
+/*
+ * The cache-clean instruction a CACHE_LINE entry point is built for: one
+ * list per architecture. PMEM2_FLUSH_KINDS(X, a, b) expands
+ * X(a, b, short name, kind, name shown, instruction reported) once per
+ * kind, so the entry points (memops_entries.h) and the dispatcher
+ * (persist.c) are generated from the same list. Kind 0 is always "none":
+ * no clean instruction (CACHE_LINE maps then use the PAGE functions).
+ */
+#if defined(__x86_64__)
 enum pmem2_flush_kind {
-	PMEM2_FK_NONE, /* no flush instruction known (non-x86) */
+	PMEM2_FK_NONE,
 	PMEM2_FK_CLFLUSH,
 	PMEM2_FK_CLFLUSHOPT,
 	PMEM2_FK_CLWB,
 	PMEM2_FK_COUNT
 };
+#define PMEM2_FLUSH_KINDS(X, a, b)                                             \
+	X(a, b, none, PMEM2_FK_NONE, "none", PMEM2_INSN_NONE)                  \
+	X(a, b, clflush, PMEM2_FK_CLFLUSH, "clflush", PMEM2_INSN_CLFLUSH)      \
+	X(a, b, clflushopt, PMEM2_FK_CLFLUSHOPT, "clflushopt",                 \
+	  PMEM2_INSN_CLFLUSHOPT)                                               \
+	X(a, b, clwb, PMEM2_FK_CLWB, "clwb", PMEM2_INSN_CLWB)
+#elif defined(__aarch64__)
+enum pmem2_flush_kind {
+	PMEM2_FK_NONE,
+	PMEM2_FK_DC_CVAC, /* clean to the point of coherency (ARMv8.0) */
+	PMEM2_FK_DC_CVAP, /* clean to the point of persistence (DCPoP) */
+	PMEM2_FK_COUNT
+};
+#define PMEM2_FLUSH_KINDS(X, a, b)                                             \
+	X(a, b, none, PMEM2_FK_NONE, "none", PMEM2_INSN_NONE)                  \
+	X(a, b, cvac, PMEM2_FK_DC_CVAC, "dc cvac", PMEM2_INSN_DC_CVAC)         \
+	X(a, b, cvap, PMEM2_FK_DC_CVAP, "dc cvap", PMEM2_INSN_DC_CVAP)
+#elif defined(__powerpc64__)
+enum pmem2_flush_kind {
+	PMEM2_FK_NONE,
+	PMEM2_FK_DCBF,	  /* before ISA 3.1 */
+	PMEM2_FK_DCBSTPS, /* ISA 3.1 (Power10) */
+	PMEM2_FK_COUNT
+};
+#define PMEM2_FLUSH_KINDS(X, a, b)                                             \
+	X(a, b, none, PMEM2_FK_NONE, "none", PMEM2_INSN_NONE)                  \
+	X(a, b, dcbf, PMEM2_FK_DCBF, "dcbf", PMEM2_INSN_DCBF)                  \
+	X(a, b, dcbstps, PMEM2_FK_DCBSTPS, "dcbstps", PMEM2_INSN_DCBSTPS)
+#elif defined(__riscv) && __riscv_xlen == 64
+enum pmem2_flush_kind {
+	PMEM2_FK_NONE,
+	PMEM2_FK_CBO_CLEAN, /* Zicbom */
+	PMEM2_FK_COUNT
+};
+#define PMEM2_FLUSH_KINDS(X, a, b)                                             \
+	X(a, b, none, PMEM2_FK_NONE, "none", PMEM2_INSN_NONE)                  \
+	X(a, b, cbo_clean, PMEM2_FK_CBO_CLEAN, "cbo.clean",                    \
+	  PMEM2_INSN_CBO_CLEAN)
+#else
+enum pmem2_flush_kind { PMEM2_FK_NONE, PMEM2_FK_COUNT };
+#define PMEM2_FLUSH_KINDS(X, a, b)                                             \
+	X(a, b, none, PMEM2_FK_NONE, "none", PMEM2_INSN_NONE)
+#endif
 
 /* How an engine writes whole cache lines non-temporally. */
 enum pmem2_nt_method {
@@ -88,23 +141,71 @@ extern MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun;
 
 #ifdef PMEM2_INSTRUMENT
 MEMOPS_HIDDEN void pmem2_instr_event(enum pmem2_instr_event ev,
+				     enum pmem2_instr_insn insn,
 				     const void *addr, size_t len);
+/* a store or msync: no instruction to name */
 #define INSTR(ev, addr, len)                                                   \
-	pmem2_instr_event(PMEM2_INSTR_##ev, (const void *)(addr), (len))
+	pmem2_instr_event(PMEM2_INSTR_##ev, PMEM2_INSN_NONE,                   \
+			  (const void *)(addr), (len))
+/* a clean or a fence: which instruction it was */
+#define INSTR_I(ev, insn, addr, len)                                           \
+	pmem2_instr_event(PMEM2_INSTR_##ev, (insn), (const void *)(addr), (len))
+
+/*
+ * Deliberately broken variants of the primitives, for the durability
+ * proof only (pmem2_instr_set_broken): with one of them set, the kernels
+ * run as usual but drop their fences, fence with a barrier that only
+ * orders (DMB on arm64), or fence before the last clean of a range. A
+ * fence first asks pmem2_instr_fence_broken() whether the variant
+ * replaces it. Not compiled into the library proper.
+ */
+extern MEMOPS_HIDDEN int pmem2_instr_broken;
+MEMOPS_HIDDEN bool pmem2_instr_fence_broken(void);
+#define MEMOPS_FENCE_BROKEN()                                                  \
+	(unlikely(pmem2_instr_broken != 0) && pmem2_instr_fence_broken())
 #else
 #define INSTR(ev, addr, len) ((void)0)
+#define INSTR_I(ev, insn, addr, len) ((void)0)
+#define MEMOPS_FENCE_BROKEN() 0
+#endif
+
+/*
+ * The stride of the clean loops: the smallest data cache line. A constant
+ * 64 on x86-64; elsewhere what the processor reports (CTR_EL0 on aarch64,
+ * AT_DCACHEBSIZE on ppc64, the Zicbom block size on riscv64), set once by
+ * pmem2_persist_init (memops.c holds it).
+ */
+#ifdef __x86_64__
+#define PMEM2_LINE_SIZE ((size_t)64)
+#else
+extern MEMOPS_HIDDEN size_t pmem2_line_size;
+#define PMEM2_LINE_SIZE pmem2_line_size
 #endif
 
 /* ------------------------------------------------------------------ */
 /* flush and fence primitives                                          */
 
-#ifdef __x86_64__
+/*
+ * Each architecture's header defines flush_line(fk, p) (one clean of the
+ * line holding p, nothing for PMEM2_FK_NONE), fence() (waits until the
+ * cleans before it are complete, and orders them before later stores),
+ * and fence_wc() (the write-combining workaround's fence, x86 only);
+ * aarch64's also deep_clean_line(p), the deeper clean of pmem2_deep_flush.
+ * They are used only where the dispatcher found the processor able to run
+ * them.
+ */
+#if defined(__x86_64__)
 #include "pmem2/x86_64/flush.h"
+#elif defined(__aarch64__)
+#include "pmem2/aarch64/flush.h"
+#elif defined(__powerpc64__)
+#include "pmem2/ppc64/flush.h"
+#elif defined(__riscv) && __riscv_xlen == 64
+#include "pmem2/riscv64/flush.h"
 #else
 /*
- * No cache-flush instruction is known off x86-64: CACHE_LINE maps can only
- * order their stores (the build works, durability on such platforms needs
- * an architecture port).
+ * No port: no clean instruction is known, so CACHE_LINE maps use the PAGE
+ * (msync) functions; the fence only orders stores (BYTE maps).
  */
 MEMOPS_INLINE void flush_line(const int fk, const void *p)
 {
@@ -114,8 +215,10 @@ MEMOPS_INLINE void flush_line(const int fk, const void *p)
 
 MEMOPS_INLINE void fence(void)
 {
+	if (MEMOPS_FENCE_BROKEN())
+		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	INSTR(FENCE, NULL, 0);
+	INSTR_I(FENCE, PMEM2_INSN_SEQ_CST, NULL, 0);
 }
 
 /* an intermediate fence for write-combining buffers: x86 only */
@@ -124,16 +227,29 @@ MEMOPS_INLINE void fence_wc(void)
 }
 #endif
 
-/* flush every cache line touching [addr, addr+len), no fence */
+#ifdef PMEM2_INSTRUMENT
+/* the "fence before the last clean" variant of flush_range (memops.c) */
+MEMOPS_HIDDEN void pmem2_instr_flush_range_early(const int fk, const void *addr,
+						 size_t len);
+#endif
+
+/* clean every cache line touching [addr, addr+len), no fence */
 MEMOPS_INLINE void flush_range(const int fk, const void *addr, size_t len)
 {
 	if (fk == PMEM2_FK_NONE || !len)
 		return;
-	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)63;
+#ifdef PMEM2_INSTRUMENT
+	if (unlikely(pmem2_instr_broken == PMEM2_BROKEN_EARLY_FENCE)) {
+		pmem2_instr_flush_range_early(fk, addr, len);
+		return;
+	}
+#endif
+	const size_t ls = PMEM2_LINE_SIZE;
+	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(ls - 1);
 	uintptr_t end = (uintptr_t)addr + len;
 	do {
 		flush_line(fk, (const void *)p);
-		p += 64;
+		p += ls;
 	} while (p < end);
 }
 

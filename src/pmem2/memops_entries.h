@@ -7,7 +7,8 @@
  * then expands MEMOPS_GEN_MOVE / MEMOPS_GEN_SET, which produce, for that
  * engine and one streaming method:
  *
- *   CACHE_LINE, one per flush instruction: NOFLUSH -> plain copy, nothing
+ *   CACHE_LINE, one per clean instruction of the architecture
+ *     (PMEM2_FLUSH_KINDS, memops.h): NOFLUSH -> plain copy, nothing
  *     else; NONTEMPORAL or WC -> stream whole lines, flush the ragged ends;
  *     TEMPORAL or WB -> ordinary stores, every written line flushed;
  *     no hint -> stream from PMEM_MOVNT_THRESHOLD bytes on (default 256).
@@ -55,6 +56,10 @@
 #define F_WC PMEM2_F_MEM_WC
 #define F_WB PMEM2_F_MEM_WB
 #define F_NOFLUSH PMEM2_F_MEM_NOFLUSH
+
+/* [kind] = the CACHE_LINE entry point of one engine for that clean kind */
+#define MEMOPS_CL_ENTRY(name, op, fkn, fk, str, insn)                          \
+	[fk] = name##_##op##_cl_##fkn,
 
 typedef void (*memops_move_k)(char *d, const char *s, size_t n);
 typedef void (*memops_set_k)(char *d, int c, size_t n);
@@ -251,7 +256,7 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 	return slow(dst, src, len, flags);
 }
 
-#define MEMOPS_GEN_MOVE_FK(name, ntm, fkn, fk)                                 \
+#define MEMOPS_GEN_MOVE_FK(name, ntm, fkn, fk, str, insn)                      \
 	MEMOPS_NOINLINE void name##_mv_tf_##fkn(char *d, const char *s,        \
 						size_t n)                      \
 	{                                                                      \
@@ -281,10 +286,7 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 	{                                                                      \
 		k_move_t_big(d, s, n);                                         \
 	}                                                                      \
-	MEMOPS_GEN_MOVE_FK(name, ntm, none, PMEM2_FK_NONE)                     \
-	MEMOPS_GEN_MOVE_FK(name, ntm, clflush, PMEM2_FK_CLFLUSH)               \
-	MEMOPS_GEN_MOVE_FK(name, ntm, clflushopt, PMEM2_FK_CLFLUSHOPT)         \
-	MEMOPS_GEN_MOVE_FK(name, ntm, clwb, PMEM2_FK_CLWB)                     \
+	PMEM2_FLUSH_KINDS(MEMOPS_GEN_MOVE_FK, name, ntm)                       \
 	MEMOPS_NOINLINE void *name##_memmove_byte_slow(void *d, const void *s, \
 						       size_t n, unsigned f)   \
 	{                                                                      \
@@ -309,8 +311,7 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 				       name##_memmove_page_slow);              \
 	}                                                                      \
 	MEMOPS_HIDDEN const struct pmem2_memmove_set pmem2_memmove_##name = {  \
-		.cl = {name##_memmove_cl_none, name##_memmove_cl_clflush,      \
-		       name##_memmove_cl_clflushopt, name##_memmove_cl_clwb},  \
+		.cl = {PMEM2_FLUSH_KINDS(MEMOPS_CL_ENTRY, name, memmove)},     \
 		.byte = name##_memmove_byte,                                   \
 		.page = name##_memmove_page,                                   \
 	}
@@ -437,7 +438,7 @@ MEMOPS_INLINE void *entry_set_page(void *dst, int c, size_t len, unsigned flags,
 	return slow(dst, c, len, flags);
 }
 
-#define MEMOPS_GEN_SET_FK(name, ntm, fkn, fk)                                  \
+#define MEMOPS_GEN_SET_FK(name, ntm, fkn, fk, str, insn)                       \
 	MEMOPS_NOINLINE void name##_st_tf_##fkn(char *d, int c, size_t n)      \
 	{                                                                      \
 		k_set_t_flush_big(d, c, n, fk);                                \
@@ -465,10 +466,7 @@ MEMOPS_INLINE void *entry_set_page(void *dst, int c, size_t len, unsigned flags,
 	{                                                                      \
 		k_set_t_big(d, c, n);                                          \
 	}                                                                      \
-	MEMOPS_GEN_SET_FK(name, ntm, none, PMEM2_FK_NONE)                      \
-	MEMOPS_GEN_SET_FK(name, ntm, clflush, PMEM2_FK_CLFLUSH)                \
-	MEMOPS_GEN_SET_FK(name, ntm, clflushopt, PMEM2_FK_CLFLUSHOPT)          \
-	MEMOPS_GEN_SET_FK(name, ntm, clwb, PMEM2_FK_CLWB)                      \
+	PMEM2_FLUSH_KINDS(MEMOPS_GEN_SET_FK, name, ntm)                        \
 	MEMOPS_NOINLINE void *name##_memset_byte_slow(void *d, int c,          \
 						      size_t n, unsigned f)    \
 	{                                                                      \
@@ -491,8 +489,7 @@ MEMOPS_INLINE void *entry_set_page(void *dst, int c, size_t len, unsigned flags,
 				      name##_memset_page_slow);                \
 	}                                                                      \
 	MEMOPS_HIDDEN const struct pmem2_memset_set pmem2_memset_##name = {    \
-		.cl = {name##_memset_cl_none, name##_memset_cl_clflush,        \
-		       name##_memset_cl_clflushopt, name##_memset_cl_clwb},    \
+		.cl = {PMEM2_FLUSH_KINDS(MEMOPS_CL_ENTRY, name, memset)},      \
 		.byte = name##_memset_byte,                                    \
 		.page = name##_memset_page,                                    \
 	}

@@ -99,10 +99,11 @@ MEMOPS_INLINE void k_move_t_big(char *d, const char *s, size_t n)
 	k_move_small(d, s, n);
 }
 
-/* the length of the next chunk: up to FLUSH_CHUNK, ending on a line */
+/* the length of the next chunk: up to FLUSH_CHUNK, ending on a line (the
+ * clean stride, PMEM2_LINE_SIZE, divides FLUSH_CHUNK) */
 MEMOPS_INLINE size_t chunk_fwd(const char *d, size_t n)
 {
-	size_t c = FLUSH_CHUNK - ((uintptr_t)d & 63);
+	size_t c = FLUSH_CHUNK - ((uintptr_t)d & (PMEM2_LINE_SIZE - 1));
 	return c < n ? c : n;
 }
 
@@ -122,9 +123,10 @@ MEMOPS_INLINE void k_move_t_flush_big(char *d, const char *s, size_t n,
 		while (n) {
 			/* the last chunk: starts on a line boundary (or at
 			 * the start of the range) */
-			size_t c = (uintptr_t)(d + n) & 63;
-			c = c ? c : 64;
-			c += FLUSH_CHUNK - 64;
+			const size_t ls = PMEM2_LINE_SIZE;
+			size_t c = (uintptr_t)(d + n) & (ls - 1);
+			c = c ? c : ls;
+			c += FLUSH_CHUNK - ls;
 			if (c > n)
 				c = n;
 			generic_move_bwd(d + n - c, s + n - c, c);

@@ -7,8 +7,13 @@
  * Two levels of choice:
  *
  *  1. Once per process (pmem2_persist_init, from the library constructor):
- *     the cache-flush instruction (CLWB > CLFLUSHOPT > CLFLUSH, unless
- *     PMEM_NO_CLWB=1 / PMEM_NO_CLFLUSHOPT=1), and the copy engine: SSE2,
+ *     the cache-clean instruction and its fence (choose_flush: on x86-64
+ *     CLWB > CLFLUSHOPT > CLFLUSH, unless PMEM_NO_CLWB=1 /
+ *     PMEM_NO_CLFLUSHOPT=1, with SFENCE; on aarch64 DC CVAP, or DC CVAC
+ *     without HWCAP_DCPOP, with DSB SY; on ppc64 dcbstps + phwsync on
+ *     Power10, dcbf + hwsync before; on riscv64 cbo.clean + fence ow,ow
+ *     when riscv_hwprobe reports Zicbom, else none -- see each
+ *     src/pmem2/<arch>/flush.h for why), and the copy engine: SSE2,
  *     then AVX and AVX-512F when CPUID has them AND the operating system
  *     saves their register state (XCR0) and PMEM_AVX / PMEM_AVX512F are not
  *     "0"; MOVDIR64B for the streaming part only on request
@@ -25,9 +30,11 @@
  *       PAGE        persist = flush = msync of the page-aligned range
  *                   clipped to registered maps, drain = nothing; no cache
  *                   flush ever (msync writes the pages back anyway).
- *     Off x86-64 no cache-flush instruction is known, and CACHE_LINE maps
- *     get the PAGE functions: msync of a DAX mapping makes the kernel
- *     write the CPU cache lines back.
+ *     (The fence is the architecture's: sfence is x86-64's.) Where no
+ *     clean instruction is usable (riscv64 without Zicbom, architectures
+ *     without a port), CACHE_LINE maps get the PAGE functions: msync of a
+ *     DAX mapping makes the kernel write the CPU cache lines back. The
+ *     granularity decision (granularity.c) reads clean_to_pop from here.
  *
  * The PAGE persist step and its msync failure policy are in page_sync.c.
  * The tunables the engines read, and (with PMEM2_INSTRUMENT) the hook to
@@ -49,6 +56,12 @@
 #include "memops.h"
 #include "page_sync.h"
 #include "persist.h"
+
+#if (defined(__aarch64__) || defined(__powerpc64__) ||                         \
+     (defined(__riscv) && __riscv_xlen == 64)) &&                              \
+	!defined(PMEM2_ARCH_PROBE)
+#error "this architecture's probe (src/pmem2/<arch>/probe.c) is not in the build: CMAKE_SYSTEM_PROCESSOR did not select it"
+#endif
 
 /* ------------------------------------------------------------------ */
 /* engines                                                             */
@@ -98,12 +111,14 @@ const char *const pmem2_persist_engines[] = {
 	NULL,
 };
 
+#define FLUSH_NAME(a, b, fkn, fk, str, insn) [fk] = str,
 static const char *const Flush_names[PMEM2_FK_COUNT] = {
-	[PMEM2_FK_NONE] = "none",
-	[PMEM2_FK_CLFLUSH] = "clflush",
-	[PMEM2_FK_CLFLUSHOPT] = "clflushopt",
-	[PMEM2_FK_CLWB] = "clwb",
-};
+	PMEM2_FLUSH_KINDS(FLUSH_NAME, 0, 0)};
+
+/* the clean instructions of this build, "none" first */
+#define FLUSH_LIST(a, b, fkn, fk, str, insn) str,
+const char *const pmem2_persist_flushes[] = {PMEM2_FLUSH_KINDS(FLUSH_LIST, 0, 0)
+						     NULL};
 
 static const struct engine *engine_by_name(const char *name)
 {
@@ -151,12 +166,31 @@ static const char *flush_unusable(const struct pmem2_cpu *cpu, int fk)
 		return cpu->x86 ? "x86-64 CACHE_LINE maps must flush; "
 				  "\"none\" is for other architectures"
 				: NULL;
+#if defined(__x86_64__)
 	case PMEM2_FK_CLFLUSH:
 		return cpu->clflush ? NULL : "the CPU lacks CLFLUSH";
 	case PMEM2_FK_CLFLUSHOPT:
 		return cpu->clflushopt ? NULL : "the CPU lacks CLFLUSHOPT";
 	case PMEM2_FK_CLWB:
 		return cpu->clwb ? NULL : "the CPU lacks CLWB";
+#elif defined(__aarch64__)
+	case PMEM2_FK_DC_CVAC:
+		return NULL; /* ARMv8.0 */
+	case PMEM2_FK_DC_CVAP:
+		return cpu->dcpop ? NULL
+				  : "the CPU lacks DC CVAP (HWCAP_DCPOP)";
+#elif defined(__powerpc64__)
+	case PMEM2_FK_DCBF:
+		return NULL;
+	case PMEM2_FK_DCBSTPS:
+		return cpu->isa31 ? NULL
+				  : "the CPU lacks dcbstps (ISA 3.1, Power10)";
+#elif defined(__riscv) && __riscv_xlen == 64
+	case PMEM2_FK_CBO_CLEAN:
+		return cpu->zicbom ? NULL
+				   : "user space may not run cbo.clean here "
+				     "(riscv_hwprobe reports no Zicbom)";
+#endif
 	}
 	return "unknown flush instruction";
 }
@@ -164,7 +198,7 @@ static const char *flush_unusable(const struct pmem2_cpu *cpu, int fk)
 /* ------------------------------------------------------------------ */
 /* persist / flush / drain                                             */
 
-#define GEN_CL(fkn, fk)                                                        \
+#define GEN_CL(a, b, fkn, fk, str, insn)                                       \
 	static void persist_cl_##fkn(const void *addr, size_t len)             \
 	{                                                                      \
 		flush_range(fk, addr, len);                                    \
@@ -175,16 +209,14 @@ static const char *flush_unusable(const struct pmem2_cpu *cpu, int fk)
 		flush_range(fk, addr, len);                                    \
 	}
 
-GEN_CL(none, PMEM2_FK_NONE)
-GEN_CL(clflush, PMEM2_FK_CLFLUSH)
-GEN_CL(clflushopt, PMEM2_FK_CLFLUSHOPT)
-GEN_CL(clwb, PMEM2_FK_CLWB)
+PMEM2_FLUSH_KINDS(GEN_CL, 0, 0)
 
+#define PERSIST_CL(a, b, fkn, fk, str, insn) [fk] = persist_cl_##fkn,
+#define FLUSH_CL(a, b, fkn, fk, str, insn) [fk] = flush_cl_##fkn,
 static const pmem2_persist_fn Persist_cl[PMEM2_FK_COUNT] = {
-	persist_cl_none, persist_cl_clflush, persist_cl_clflushopt,
-	persist_cl_clwb};
+	PMEM2_FLUSH_KINDS(PERSIST_CL, 0, 0)};
 static const pmem2_flush_fn Flush_cl[PMEM2_FK_COUNT] = {
-	flush_cl_none, flush_cl_clflush, flush_cl_clflushopt, flush_cl_clwb};
+	PMEM2_FLUSH_KINDS(FLUSH_CL, 0, 0)};
 
 static void drain_fence(void)
 {
@@ -217,10 +249,16 @@ static struct {
 	const struct engine *cur_engine;
 	int cur_fk;
 	struct pmem2_persist_info info;
-	char describe[400];
+	const char *cpu_note; /* what choose_flush said */
+	char describe[768];
 } Arch;
 
 static pthread_once_t Arch_once = PTHREAD_ONCE_INIT;
+
+#ifdef __powerpc64__
+/* which fence ppc64/flush.h issues: phwsync (ISA 3.1) or hwsync */
+MEMOPS_HIDDEN bool pmem2_ppc_isa31;
+#endif
 
 /* "exactly 1", the only value PMDK's boolean PMEM_NO_* variables honour */
 static bool env_is_one(const char *name)
@@ -256,11 +294,38 @@ static long long env_number(const char *name, bool *ok)
 	return n;
 }
 
+/* the non-x86 ports: their features, the stride, and what is missing */
+static void describe_port(void)
+{
+	const struct pmem2_cpu *cpu = &Arch.cpu;
+	const struct pmem2_persist_info *info = &Arch.info;
+
+	bool none = !cpu->dcpop && !cpu->isa31 && !cpu->zicbom;
+
+	snprintf(Arch.describe, sizeof(Arch.describe),
+		 "%s+%s, %s copies (non-temporal: not available), cpu %s:%s%s%s"
+		 "%s%s%s, clean stride %zu bytes%s%s%s%s",
+		 info->flush, info->fence, info->engine, cpu->arch,
+		 cpu->dcpop ? " dcpop" : "", cpu->dcpodp ? " dcpodp" : "",
+		 cpu->isa31 ? " isa3.1" : "", cpu->zicbom ? " zicbom" : "",
+		 cpu->zicbom_forced ? "(forced by "
+				      "PMEM2_TEST_ZICBOM_BLOCK_SIZE)"
+				    : "",
+		 none ? " none of dcpop, isa3.1, zicbom" : "", info->line_size,
+		 info->deep_clean ? ", deep flush " : "",
+		 info->deep_clean ? info->deep_clean : "",
+		 info->clean_to_pop ? "" : "; ", info->cpu_note);
+}
+
 static void describe(void)
 {
 	const struct pmem2_cpu *cpu = &Arch.cpu;
 	const struct pmem2_persist_info *info = &Arch.info;
 
+	if (!cpu->x86 && cpu->arch) {
+		describe_port();
+		return;
+	}
 	snprintf(Arch.describe, sizeof(Arch.describe),
 		 "%s+%s, %s copies (non-temporal from %zu bytes%s), "
 		 "cpu %s:%s%s%s%s%s%s%s%s%s",
@@ -280,6 +345,71 @@ static void describe(void)
 		 cpu->x86 ? "" : " (no cache-flush instruction known)");
 }
 
+/*
+ * The clean instruction of this processor, the fence that completes it,
+ * and, where the clean does not reach the point of persistence, why.
+ */
+static int choose_flush(struct pmem2_cpu *cpu, struct pmem2_persist_info *info)
+{
+	int fk = PMEM2_FK_NONE;
+
+	info->cpu_note = "";
+	info->deep_clean = NULL;
+	if (cpu->x86) {
+		cpu->arch = "x86_64";
+		cpu->line_size = 64;
+		cpu->clean_to_pop = cpu->clflush;
+	} else if (!cpu->arch) {
+		cpu->arch = "unknown";
+		cpu->line_size = 64;
+	}
+#if defined(__x86_64__)
+	if (cpu->clflush)
+		fk = PMEM2_FK_CLFLUSH;
+	if (cpu->clflushopt && !env_is_one("PMEM_NO_CLFLUSHOPT"))
+		fk = PMEM2_FK_CLFLUSHOPT;
+	if (cpu->clwb && !env_is_one("PMEM_NO_CLWB"))
+		fk = PMEM2_FK_CLWB;
+	/* sfence exists wherever SSE does, i.e. on every x86-64 */
+	info->fence = "sfence";
+#elif defined(__aarch64__)
+	fk = cpu->dcpop ? PMEM2_FK_DC_CVAP : PMEM2_FK_DC_CVAC;
+	info->fence = "dsb sy";
+	if (cpu->dcpodp)
+		info->deep_clean = "dc cvadp";
+	if (!cpu->dcpop)
+		info->cpu_note =
+			"this CPU cannot clean to the point of persistence "
+			"(no DC CVAP: HWCAP_DCPOP is not set), only to the "
+			"point of coherency (DC CVAC): MAP_SYNC files get "
+			"PAGE granularity (msync), device DAX is cleaned "
+			"with DC CVAC";
+#elif defined(__powerpc64__)
+	fk = cpu->isa31 ? PMEM2_FK_DCBSTPS : PMEM2_FK_DCBF;
+	pmem2_ppc_isa31 = cpu->isa31;
+	info->fence = cpu->isa31 ? "phwsync" : "hwsync";
+#elif defined(__riscv) && __riscv_xlen == 64
+	fk = cpu->zicbom ? PMEM2_FK_CBO_CLEAN : PMEM2_FK_NONE;
+	info->fence = "fence ow,ow";
+	if (!cpu->zicbom)
+		info->cpu_note =
+			cpu->hwprobe_errno == ENOSYS
+				? "no cache-block clean is available to user "
+				  "space (riscv_hwprobe: ENOSYS, the kernel -- "
+				  "or emulator -- predates it): CACHE_LINE "
+				  "maps persist with msync"
+				: "no cache-block clean is available to user "
+				  "space (riscv_hwprobe reports no Zicbom; "
+				  "user-mode cbo.clean needs Linux 6.15): "
+				  "CACHE_LINE maps persist with msync";
+#else
+	info->fence = "full-barrier";
+	info->cpu_note = "no cache-clean instruction is known for this "
+			 "architecture: CACHE_LINE maps persist with msync";
+#endif
+	return fk;
+}
+
 static void persist_init_once(void)
 {
 	struct pmem2_cpu *cpu = &Arch.cpu;
@@ -289,17 +419,15 @@ static void persist_init_once(void)
 
 	pmem2_cpu_probe(cpu);
 
-	/* flush instruction */
-	Arch.fk = PMEM2_FK_NONE;
-	if (cpu->clflush)
-		Arch.fk = PMEM2_FK_CLFLUSH;
-	if (cpu->clflushopt && !env_is_one("PMEM_NO_CLFLUSHOPT"))
-		Arch.fk = PMEM2_FK_CLFLUSHOPT;
-	if (cpu->clwb && !env_is_one("PMEM_NO_CLWB"))
-		Arch.fk = PMEM2_FK_CLWB;
+	/* clean instruction and fence */
+	Arch.fk = choose_flush(cpu, info);
 	info->flush = Flush_names[Arch.fk];
-	/* sfence exists wherever SSE does, i.e. on every x86-64 */
-	info->fence = cpu->x86 ? "sfence" : "full-barrier";
+	Arch.cpu_note = info->cpu_note;
+	info->line_size = cpu->line_size;
+	info->clean_to_pop = cpu->clean_to_pop;
+#ifndef __x86_64__
+	pmem2_line_size = cpu->line_size;
+#endif
 
 	/* wishes, recorded whether or not an engine honours them */
 	info->avx = cpu->avx_usable && !env_is_zero("PMEM_AVX");
@@ -394,6 +522,34 @@ void pmem2_fence(void)
 	fence();
 }
 
+bool pmem2_deep_clean(const void *addr, size_t len)
+{
+	pmem2_persist_init();
+#ifdef __aarch64__
+	if (Arch.cpu.dcpodp) {
+		if (len) {
+			const size_t ls = PMEM2_LINE_SIZE;
+			uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(ls - 1);
+			uintptr_t end = (uintptr_t)addr + len;
+			for (; p < end; p += ls)
+				deep_clean_line((const void *)p);
+		}
+		fence();
+		return true;
+	}
+#endif
+	Flush_cl[Arch.cur_fk](addr, len);
+	fence();
+	return false;
+}
+
+size_t pmem2_cpu_line_size(uint64_t reported, size_t fallback)
+{
+	if (reported < 4 || (reported & (reported - 1)))
+		return fallback;
+	return reported > 4096 ? 4096 : (size_t)reported;
+}
+
 int pmem2_persist_force(const struct pmem2_persist_forced *f)
 {
 	const struct engine *e;
@@ -432,6 +588,13 @@ int pmem2_persist_force(const struct pmem2_persist_forced *f)
 	}
 	Arch.cur_engine = e;
 	Arch.cur_fk = fk;
+	if (f->clean_to_pop) {
+		Arch.info.clean_to_pop = f->clean_to_pop == 1;
+		if (f->clean_to_pop == 2 && !Arch.info.cpu_note[0])
+			Arch.info.cpu_note = "the clean does not reach the "
+					     "point of persistence (forced by "
+					     "a test)";
+	}
 	if (f->wc_workaround >= 0)
 		pmem2_tun.wc_workaround = f->wc_workaround;
 	if (f->movnt_threshold != SIZE_MAX)
@@ -450,6 +613,8 @@ void pmem2_persist_unforce(void)
 	pmem2_persist_init();
 	Arch.cur_engine = Arch.engine;
 	Arch.cur_fk = Arch.fk;
+	Arch.info.clean_to_pop = Arch.cpu.clean_to_pop;
+	Arch.info.cpu_note = Arch.cpu_note;
 	pmem2_tun = Arch.tun;
 }
 

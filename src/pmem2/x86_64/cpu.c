@@ -15,7 +15,9 @@
  * larger than the cache gain nothing from ordinary stores, so they stream.
  *
  * This file is compiled on every architecture; the CPUID part only on
- * x86-64, elsewhere the probe reports no features.
+ * x86-64. Other architectures with a port have their own probe
+ * (src/pmem2/<arch>/probe.c, PMEM2_ARCH_PROBE); elsewhere the probe
+ * reports no features.
  */
 #include <string.h>
 #include "pmem2/cpu.h"
@@ -142,7 +144,7 @@ void pmem2_cpu_probe(struct pmem2_cpu *cpu)
 	cpu->llc_size = probe_llc(raw.max_leaf);
 }
 
-#else /* !__x86_64__ */
+#elif !defined(PMEM2_ARCH_PROBE) /* no port: src/pmem2/<arch>/probe.c */
 
 void pmem2_cpu_probe(struct pmem2_cpu *cpu)
 {

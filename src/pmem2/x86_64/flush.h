@@ -40,13 +40,19 @@ MEMOPS_INLINE void flush_line(const int fk, const void *p)
 	default:
 		return;
 	}
-	INSTR(FLUSH, p, 64);
+	INSTR_I(FLUSH,
+		fk == PMEM2_FK_CLWB	    ? PMEM2_INSN_CLWB
+		: fk == PMEM2_FK_CLFLUSHOPT ? PMEM2_INSN_CLFLUSHOPT
+					    : PMEM2_INSN_CLFLUSH,
+		p, 64);
 }
 
 MEMOPS_INLINE void fence(void)
 {
+	if (MEMOPS_FENCE_BROKEN())
+		return;
 	__asm__ volatile("sfence" : : : "memory");
-	INSTR(FENCE, NULL, 0);
+	INSTR_I(FENCE, PMEM2_INSN_SFENCE, NULL, 0);
 }
 
 /*
