@@ -352,6 +352,8 @@ static const char *rule_name(enum gran_reason r)
 		return "adr";
 	case GRAN_WHY_EADR:
 		return "eadr";
+	case GRAN_WHY_CPU_NO_CLEAN:
+		return "cpu_no_clean";
 	}
 	return "unknown";
 }
