@@ -22,6 +22,9 @@ function(pmem2_public_archive target objlib map output_name)
 		COMMENT "Making the public object of lib${output_name}.a"
 		VERBATIM)
 	add_library(${target} STATIC "${obj}")
+	# DEPENDS on object files orders nothing across targets (Makefiles):
+	# the objects must be built before the custom command runs
+	add_dependencies(${target} ${objlib})
 	set_source_files_properties("${obj}" PROPERTIES
 		EXTERNAL_OBJECT TRUE GENERATED TRUE)
 	set_target_properties(${target} PROPERTIES OUTPUT_NAME ${output_name}

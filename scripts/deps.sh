@@ -19,7 +19,7 @@ if [ "$level" = test ] || [ "$level" = vm ]; then
 fi
 if [ "$level" = pkg ]; then
 	# scripts/build-debs.sh and tests/pkg/clean_root.sh
-	pkgs+=(dpkg-dev debhelper debootstrap debian-archive-keyring binutils)
+	pkgs+=(dpkg-dev debhelper debootstrap debian-archive-keyring binutils zstd)
 fi
 if [ "$level" = vm ]; then
 	pkgs+=(qemu-system-x86 kmod cpio gzip ndctl daxctl e2fsprogs)
