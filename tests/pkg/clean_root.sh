@@ -27,18 +27,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 debs=
 [ "${1:-}" = --debs ] && debs=${2:?--debs DIR}
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
+# shellcheck source=../scripts/lib.sh
+. "$top/tests/scripts/lib.sh"
 finish() {
 	echo "clean-root test: $(($(date +%s) - t0)) s in all"
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
+	summary
 }
 t0=$(date +%s)
 phase() { # phase NAME START: prints how long NAME took
@@ -54,11 +47,11 @@ INCLUDE=gcc,libc6-dev,make,pkg-config,cmake,man-db,dpkg-dev,libpmem2,libpmem2-de
 V=$(cat "$top/VERSION")
 
 if [ "$(id -u)" != 0 ]; then
-	bad "clean_root.sh needs root (debootstrap, chroot, mount)"
+	fail "clean_root.sh needs root (debootstrap, chroot, mount)"
 	finish
 fi
 if ! bash "$top/scripts/deps.sh" pkg; then
-	bad "scripts/deps.sh pkg could not install debootstrap and the packaging tools"
+	fail "scripts/deps.sh pkg could not install debootstrap and the packaging tools"
 	finish
 fi
 
@@ -88,17 +81,16 @@ if [ -z "$debs" ]; then
 	debs=$WORK/debs
 	if ! bash "$top/scripts/build-debs.sh" "$debs" >"$WORK/build-debs.log" 2>&1; then
 		cat "$WORK/build-debs.log"
-		bad "scripts/build-debs.sh failed"
+		fail "scripts/build-debs.sh failed"
 		finish
 	fi
 fi
 debs=$(cd "$debs" && pwd)
 for p in libpmem2 libpmem2-dev libpmemset libpmemset-dev pmem2-tools; do
-	if [ -e "$debs/${p}_${V}_amd64.deb" ]; then ok; else
-		bad "package ${p}_${V}_amd64.deb not built (in $debs)"
-	fi
+	check "package ${p}_${V}_amd64.deb not built (in $debs)" \
+		test -e "$debs/${p}_${V}_amd64.deb"
 done
-[ $fail -eq 0 ] || finish
+[ "$lib_failed" -eq 0 ] || finish
 phase "packages built" "$t"
 
 # ---- 2. the root, from the cache or made now
@@ -115,7 +107,7 @@ else
 	if ! debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$mkroot" \
 		"$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
 		tail -30 "$WORK/debootstrap.log"
-		bad "debootstrap $SUITE from $MIRROR failed (no network to Debian's mirror?)"
+		fail "debootstrap $SUITE from $MIRROR failed (no network to Debian's mirror?)"
 		finish
 	fi
 	# package lists, so that apt in the root can reinstall Debian's
@@ -124,7 +116,7 @@ else
 	cp /etc/resolv.conf "$mkroot/etc/resolv.conf"
 	if ! chroot "$mkroot" apt-get update -qq >"$WORK/apt-update.log" 2>&1; then
 		cat "$WORK/apt-update.log"
-		bad "apt-get update in the new root failed"
+		fail "apt-get update in the new root failed"
 		finish
 	fi
 	chroot "$mkroot" apt-get install -qq --download-only --reinstall -y \
@@ -141,7 +133,7 @@ else
 	t=$(date +%s)
 fi
 if ! tar -C "$ROOT" -I 'zstd -q -d -T0' -xf "$tarball"; then
-	bad "cannot unpack $tarball"
+	fail "cannot unpack $tarball"
 	rm -f "$tarball"
 	finish
 fi
@@ -153,18 +145,20 @@ for m in proc sys dev; do
 	proc) mount -t proc proc "$ROOT/proc" ;;
 	sys) mount -t sysfs -o ro sysfs "$ROOT/sys" ;;
 	dev) mount --bind /dev "$ROOT/dev" ;;
-	esac && mounts+=("$ROOT/$m") || bad "cannot mount $m in the root"
+	esac && mounts+=("$ROOT/$m") || fail "cannot mount $m in the root"
 done
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 mkdir -p "$ROOT/debs"
 cp "$debs"/*_"$V"_amd64.deb "$ROOT/debs/"
 rm -f "$ROOT"/debs/*-dbgsym_*.deb
-cp "$top/tests/pkg/in_root.sh" "$ROOT/in_root.sh"
+mkdir -p "$ROOT/pkgtest"
+cp -r "$top/tests/pkg/in_root.sh" "$top/tests/scripts/lib.sh" "$top/tests/pkg/client" \
+	"$ROOT/pkgtest/"
 
 t=$(date +%s)
 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	TERM=dumb DEBIAN_FRONTEND=noninteractive \
-	bash /in_root.sh "$V" 2>&1 |
+	bash /pkgtest/in_root.sh "$V" 2>&1 |
 	sed -uE 's/^([0-9]+ passed, [0-9]+ failed)$/in the root: \1/' |
 	tee "$WORK/in_root.log"
 rc=${PIPESTATUS[0]}
@@ -173,11 +167,12 @@ phase "checks in the root" "$t"
 # total reads as one to scripts/test.sh
 line=$(sed -nE 's/^in the root: ([0-9]+ passed, [0-9]+ failed)$/\1/p' "$WORK/in_root.log" | tail -1)
 if [ -z "$line" ]; then
-	bad "in_root.sh ended without its summary (exit $rc)"
+	fail "in_root.sh ended without its summary (exit $rc)"
 else
-	pass=$((pass + ${line%% *}))
+	# its counts join this script's (lib.sh's counters)
 	f=${line#*, }
-	fail=$((fail + ${f%% *}))
-	[ $rc -eq 0 ] || [ "${f%% *}" != 0 ] || bad "in_root.sh exited $rc"
+	lib_passed=$((lib_passed + ${line%% *}))
+	lib_failed=$((lib_failed + ${f%% *}))
+	[ $rc -eq 0 ] || [ "${f%% *}" != 0 ] || fail "in_root.sh exited $rc"
 fi
 finish

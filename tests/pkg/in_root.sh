@@ -3,7 +3,8 @@
 #
 # in_root.sh VERSION -- run by tests/pkg/clean_root.sh inside a clean
 # Debian 12 root that has Debian's libpmem2 and libpmem2-dev (PMDK 1.12.1)
-# installed and our packages in /debs. In order:
+# installed and our packages in /debs; clean_root.sh puts this script,
+# tests/scripts/lib.sh and tests/pkg/client/ in /pkgtest. In order:
 #   1. with Debian's PMDK: PMDK's libpmem2 examples, as Debian ships them
 #      (/usr/share/doc/libpmem2-dev/examples), are copied out, built with
 #      `pkg-config --cflags --libs libpmem2` and run: the programs "built
@@ -31,23 +32,12 @@ V=${1:?usage: in_root.sh VERSION}
 export LC_ALL=C
 MA=$(gcc -print-multiarch)
 LIB=/usr/lib/$MA
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok; else bad "$what"; fi
-}
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
-}
+# lib.sh (tests/scripts/lib.sh) and the client programs (tests/pkg/client)
+# are copied beside this script by clean_root.sh
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../scripts/lib.sh
+. "$HERE/lib.sh"
+CL=$HERE/client
 step() { printf -- '-- %s\n' "$*"; }
 W=/tmp/pkgtest
 rm -rf "$W"
@@ -149,114 +139,38 @@ run_examples "$W/ours-built" "built against ours"
 
 # ---- 4. CMake clients
 step "4. CMake clients"
-cat >"$W/client.c" <<'EOF'
-/* client.c -- libpmem2 map + copy, and (WITH_PMEMSET) a libpmemset set */
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
-#ifdef WITH_PMEMSET
-#include <libpmemset.h>
-#else
-#include <libpmem2.h>
-#endif
-int main(int argc, char *argv[])
-{
-	struct pmem2_config *cfg;
-	struct pmem2_source *src;
-	struct pmem2_map *map;
-	int fd = argc > 1 ? open(argv[1], O_RDWR) : -1;
-	if (fd < 0 || pmem2_config_new(&cfg) ||
-	    pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE) ||
-	    pmem2_source_from_fd(&src, fd) || pmem2_map_new(&map, cfg, src)) {
-		pmem2_perror("client");
-		return 1;
-	}
-	pmem2_get_memcpy_fn(map)(pmem2_map_get_address(map), "durable", 8, 0);
-	pmem2_map_delete(&map);
-	pmem2_source_delete(&src);
-	pmem2_config_delete(&cfg);
-	close(fd);
-#ifdef WITH_PMEMSET
-	struct pmemset_config *scfg;
-	struct pmemset *set;
-	if (pmemset_config_new(&scfg) ||
-	    pmemset_config_set_required_store_granularity(scfg, PMEM2_GRANULARITY_PAGE) ||
-	    pmemset_new(&set, scfg)) {
-		pmemset_perror("client");
-		return 1;
-	}
-	pmemset_delete(&set);
-	pmemset_config_delete(&scfg);
-#endif
-	printf("client ok\n");
-	return 0;
-}
-EOF
 truncate -s 1M "$W/data"
 run_client() { # PROGRAM: runs it on $W/data
 	"$1" "$W/data" >"$OUT" 2>&1 && grep -qx "client ok" "$OUT" || { cat "$OUT"; return 1; }
 }
-cmake_build() { # DIR: configure and build the project in DIR
-	cmake -S "$1" -B "$1/b" >"$OUT" 2>&1 && cmake --build "$1/b" >>"$OUT" 2>&1 ||
+cmake_build() { # SRCDIR BUILDDIR [-DVAR=VALUE...]: configure and build
+	local src=$1 bld=$2
+	shift 2
+	cmake -S "$src" -B "$bld" "$@" >"$OUT" 2>&1 && cmake --build "$bld" >>"$OUT" 2>&1 ||
 		{ tail -20 "$OUT"; return 1; }
 }
-mkdir -p "$W/cm"
-cp "$W/client.c" "$W/cm/"
-cat >"$W/cm/CMakeLists.txt" <<'EOF'
-cmake_minimum_required(VERSION 3.16)
-project(client C)
-find_package(PMEM2 1.10 CONFIG REQUIRED COMPONENTS pmem2 pmemset)
-add_executable(client_shared client.c)
-target_compile_definitions(client_shared PRIVATE WITH_PMEMSET)
-target_link_libraries(client_shared PRIVATE PMEM2::pmemset PMEM2::pmem2)
-add_executable(client_static client.c)
-target_compile_definitions(client_static PRIVATE WITH_PMEMSET)
-target_link_libraries(client_static PRIVATE PMEM2::pmemset_static)
-EOF
-check "find_package(PMEM2 1.10 CONFIG COMPONENTS pmem2 pmemset) project fails" cmake_build "$W/cm"
-check "find_package client (shared) does not run" run_client "$W/cm/b/client_shared"
-check "find_package client (static) does not run" run_client "$W/cm/b/client_static"
+check "find_package(PMEM2 1.10 CONFIG COMPONENTS pmem2 pmemset) project fails" \
+	cmake_build "$CL/find_package" "$W/cm" -DEXPECT_VERSION="$V"
+check "find_package client (shared) does not run" run_client "$W/cm/client_shared"
+check "find_package client (static) does not run" run_client "$W/cm/client_static"
 for req in 1.10 1.12; do
-	d=$W/pc$req
-	mkdir -p "$d"
-	cp "$W/client.c" "$d/"
-	cat >"$d/CMakeLists.txt" <<EOF
-cmake_minimum_required(VERSION 3.16)
-project(client C)
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(LIBPMEM2 REQUIRED libpmem2>=$req)
-add_executable(client client.c)
-target_include_directories(client PRIVATE \${LIBPMEM2_INCLUDE_DIRS})
-target_link_libraries(client PRIVATE \${LIBPMEM2_LIBRARIES})
-EOF
-	check "pkg_check_modules(LIBPMEM2 REQUIRED libpmem2>=$req) project fails" cmake_build "$d"
-	check "pkg_check_modules (>=$req) client does not run" run_client "$d/b/client"
+	check "pkg_check_modules(LIBPMEM2 REQUIRED libpmem2>=$req) project fails" \
+		cmake_build "$CL/pkg_check_modules" "$W/pc$req" -DREQUIRED_VERSION=$req
+	check "pkg_check_modules (>=$req) client does not run" run_client "$W/pc$req/client"
 done
 
 # ---- 5. version node and package dependencies of clients
 step "5. what a client built against ours binds to and depends on"
 # shellcheck disable=SC2046
-gcc -o "$W/client_v1" "$W/client.c" $(pkg-config --cflags --libs libpmem2) >"$OUT" 2>&1 ||
+gcc -o "$W/client_v1" "$CL/client.c" $(pkg-config --cflags --libs libpmem2) >"$OUT" 2>&1 ||
 	cat "$OUT"
 check "client (1.12.1 functions) does not build against ours" test -x "$W/client_v1"
 objdump -T "$W/client_v1" >"$W/T"
 check "client does not reference pmem2_map_new@LIBPMEM2_1.0" \
 	grep -qE '\(LIBPMEM2_1\.0\) +pmem2_map_new$' "$W/T"
 check "client references LIBPMEM2_2.0" bash -c "! grep -q LIBPMEM2_2.0 '$W/T'"
-cat >"$W/draft.c" <<'EOF'
-#include <libpmem2.h>
-int main(void)
-{
-	struct pmem2_config *cfg;
-	if (pmem2_config_new(&cfg))
-		return 1;
-	(void)pmem2_config_set_fd(cfg, -1); /* the draft API: an error is fine */
-	pmem2_config_delete(&cfg);
-	return 0;
-}
-EOF
 # shellcheck disable=SC2046
-gcc -o "$W/client_draft" "$W/draft.c" $(pkg-config --cflags --libs libpmem2) >"$OUT" 2>&1 ||
+gcc -o "$W/client_draft" "$CL/draft.c" $(pkg-config --cflags --libs libpmem2) >"$OUT" 2>&1 ||
 	cat "$OUT"
 mkdir -p "$W/sd/debian"
 printf 'Source: client\n\nPackage: client\nArchitecture: any\n' >"$W/sd/debian/control"
@@ -324,4 +238,4 @@ check "PMDK-built basic does not run on Debian's again" \
 	"$W/pmdk-built/basic" "$W/files/basic"
 check "client built against ours does not run on Debian's PMDK 1.12.1" \
 	run_client "$W/client_v1"
-finish
+summary

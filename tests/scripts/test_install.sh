@@ -26,32 +26,22 @@
 
 BUILD=$(cd "${1:?usage: test_install.sh BUILD_DIR SOURCE_DIR}" && pwd)
 SRC=$(cd "${2:?usage: test_install.sh BUILD_DIR SOURCE_DIR}" && pwd)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok; else bad "$what"; fi
-}
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
-}
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CLIENT=$SRC/tests/pkg/client # the client programs and projects
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_install.XXXXXX") || exit 1
-trap 'rm -rf "$WORK"' EXIT
+scratch test_install
+WORK=$SCRATCH
 LOG=$WORK/log
 
+missing=
 for tool in pkg-config nm objdump readelf cmake; do
-	command -v $tool >/dev/null || bad "$tool is not installed (scripts/deps.sh test)"
+	command -v $tool >/dev/null || missing="$missing $tool"
 done
-[ $fail -eq 0 ] || finish
+if [ -n "$missing" ]; then
+	fail "not installed:$missing (scripts/deps.sh test)"
+	summary
+fi
 
 # the build's compiler and sanitizer flags, for the programs built here
 cache() { sed -n "s/^$1:[A-Z]*=//p" "$BUILD/CMakeCache.txt"; }
@@ -80,8 +70,8 @@ check "pmem2 --version: '$(head -1 "$LOG")', expected 'pmem2 $V ...'" \
 INST=$WORK/inst
 if ! cmake --install "$BUILD" --prefix "$INST" >"$LOG" 2>&1; then
 	cat "$LOG"
-	bad "cmake --install failed"
-	finish
+	fail "cmake --install failed"
+	summary
 fi
 LIBDIR=$INST/$(cache CMAKE_INSTALL_LIBDIR)
 INC=$INST/include
@@ -121,46 +111,6 @@ check "pkg-config --cflags libpmemset lacks -I$INC" \
 check "pkg-config --static --libs libpmemset lacks -lpmem2 (Requires.private)" \
 	grep -q -- "-lpmem2" <<<"$(pkg-config --static --libs libpmemset)"
 
-cat >"$WORK/client.c" <<'EOF'
-/* client.c -- maps a file with libpmem2 and makes a set with libpmemset */
-#include <fcntl.h>
-#include <libpmemset.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-int main(int argc, char *argv[])
-{
-	struct pmem2_config *cfg;
-	struct pmem2_source *src;
-	struct pmem2_map *map;
-	int fd = argc > 1 ? open(argv[1], O_RDWR) : -1;
-	if (fd < 0 || pmem2_config_new(&cfg) ||
-	    pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE) ||
-	    pmem2_source_from_fd(&src, fd) || pmem2_map_new(&map, cfg, src)) {
-		pmem2_perror("client");
-		return 1;
-	}
-	pmem2_get_memcpy_fn(map)(pmem2_map_get_address(map), "durable", 8, 0);
-	pmem2_map_delete(&map);
-	pmem2_source_delete(&src);
-	pmem2_config_delete(&cfg);
-	close(fd);
-#ifdef WITH_PMEMSET
-	struct pmemset_config *scfg;
-	struct pmemset *set;
-	if (pmemset_config_new(&scfg) ||
-	    pmemset_config_set_required_store_granularity(scfg, PMEM2_GRANULARITY_PAGE) ||
-	    pmemset_new(&set, scfg)) {
-		pmemset_perror("client");
-		return 1;
-	}
-	pmemset_delete(&set);
-	pmemset_config_delete(&scfg);
-#endif
-	printf("client ok\n");
-	return 0;
-}
-EOF
 DATA=$WORK/data
 truncate -s 1M "$DATA"
 # run_client PROGRAM [ENV...]: runs it on $DATA, checks it said "client ok"
@@ -172,7 +122,7 @@ run_client() {
 }
 
 # shellcheck disable=SC2046
-$CC $SAN -DWITH_PMEMSET -o "$WORK/client_pc" "$WORK/client.c" \
+$CC $SAN -DWITH_PMEMSET -o "$WORK/client_pc" "$CLIENT/client.c" \
 	$(pkg-config --cflags --libs libpmemset libpmem2) >"$LOG" 2>&1 || cat "$LOG"
 check "client does not build with pkg-config --cflags --libs libpmemset libpmem2" \
 	test -x "$WORK/client_pc"
@@ -189,7 +139,7 @@ for lib in pmem2 pmemset; do
 		comm -3 "$WORK/$lib.names" "$WORK/$lib.globals" | tr '\n' ' ')" \
 		cmp -s "$WORK/$lib.names" "$WORK/$lib.globals"
 done
-$CC $SAN -DWITH_PMEMSET -o "$WORK/client_static" "$WORK/client.c" -I"$INC" \
+$CC $SAN -DWITH_PMEMSET -o "$WORK/client_static" "$CLIENT/client.c" -I"$INC" \
 	"$LIBDIR/libpmemset.a" "$LIBDIR/libpmem2.a" -pthread >"$LOG" 2>&1 || cat "$LOG"
 check "client does not link with libpmemset.a and libpmem2.a" test -x "$WORK/client_static"
 check "statically linked client needs a libpmem shared library" \
@@ -202,40 +152,22 @@ check "statically linked client: a global err_set" \
 	bash -c "! nm '$WORK/client_static' | grep -q ' T err_set$'"
 
 # ---- (e) CMake: find_package and pkg_check_modules
-mkdir -p "$WORK/cm" "$WORK/pc12"
-cat >"$WORK/cm/CMakeLists.txt" <<EOF
-cmake_minimum_required(VERSION 3.16)
-project(client C)
-find_package(PMEM2 1.10 CONFIG REQUIRED COMPONENTS pmem2 pmemset)
-if(NOT PMEM2_VERSION STREQUAL "$V")
-	message(FATAL_ERROR "PMEM2_VERSION is \${PMEM2_VERSION}")
-endif()
-find_package(PMEM2 2.0 CONFIG QUIET)
-if(PMEM2_FOUND)
-	message(FATAL_ERROR "find_package(PMEM2 2.0) found \${PMEM2_VERSION}")
-endif()
-add_executable(client_shared client.c)
-target_compile_definitions(client_shared PRIVATE WITH_PMEMSET)
-target_link_libraries(client_shared PRIVATE PMEM2::pmemset PMEM2::pmem2)
-add_executable(client_static client.c)
-target_compile_definitions(client_static PRIVATE WITH_PMEMSET)
-target_link_libraries(client_static PRIVATE PMEM2::pmemset_static)
-EOF
-cp "$WORK/client.c" "$WORK/cm/"
-cmake_client() { # SRCDIR BUILDDIR
-	cmake -S "$1" -B "$2" -DCMAKE_PREFIX_PATH="$INST" -DCMAKE_C_COMPILER="$CC" \
+cmake_client() { # SRCDIR BUILDDIR [-DVAR=VALUE...]
+	local src=$1 bld=$2
+	shift 2
+	cmake -S "$src" -B "$bld" -DCMAKE_PREFIX_PATH="$INST" -DCMAKE_C_COMPILER="$CC" \
 		-DCMAKE_C_FLAGS="$SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
-		-DCMAKE_BUILD_RPATH="$LIBDIR" >"$LOG" 2>&1 &&
-		cmake --build "$2" >>"$LOG" 2>&1 || { cat "$LOG"; return 1; }
+		-DCMAKE_BUILD_RPATH="$LIBDIR" "$@" >"$LOG" 2>&1 &&
+		cmake --build "$bld" >>"$LOG" 2>&1 || { cat "$LOG"; return 1; }
 }
 check "CMake project with find_package(PMEM2 1.10 CONFIG COMPONENTS pmem2 pmemset) fails" \
-	cmake_client "$WORK/cm" "$WORK/cm/b"
+	cmake_client "$CLIENT/find_package" "$WORK/cm" -DEXPECT_VERSION="$V"
 check "find_package client (PMEM2::pmemset, PMEM2::pmem2) does not run" \
-	run_client "$WORK/cm/b/client_shared"
+	run_client "$WORK/cm/client_shared"
 check "find_package client (PMEM2::pmemset_static) does not run" \
-	run_client "$WORK/cm/b/client_static"
+	run_client "$WORK/cm/client_static"
 check "find_package client (PMEM2::pmemset_static) links a libpmem shared library" \
-	bash -c "! readelf -d '$WORK/cm/b/client_static' | grep NEEDED | grep -q libpmem"
+	bash -c "! readelf -d '$WORK/cm/client_static' | grep NEEDED | grep -q libpmem"
 mkdir -p "$WORK/cm2"
 cat >"$WORK/cm2/CMakeLists.txt" <<'EOF'
 cmake_minimum_required(VERSION 3.16)
@@ -247,23 +179,10 @@ check "find_package(PMEM2 COMPONENTS nosuch) succeeded" \
 	grep -q "component 'nosuch' is not installed" "$LOG"
 
 for req in 1.10 1.12; do
-	d=$WORK/pc$req
-	mkdir -p "$d"
-	cp "$WORK/client.c" "$d/"
-	cat >"$d/CMakeLists.txt" <<EOF
-cmake_minimum_required(VERSION 3.16)
-project(client C)
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(LIBPMEM2 REQUIRED libpmem2>=$req)
-add_executable(client client.c)
-target_include_directories(client PRIVATE \${LIBPMEM2_INCLUDE_DIRS})
-target_link_directories(client PRIVATE \${LIBPMEM2_LIBRARY_DIRS})
-target_link_libraries(client PRIVATE \${LIBPMEM2_LIBRARIES})
-EOF
 	check "CMake project with pkg_check_modules(LIBPMEM2 REQUIRED libpmem2>=$req) fails" \
-		cmake_client "$d" "$d/b"
+		cmake_client "$CLIENT/pkg_check_modules" "$WORK/pc$req" -DREQUIRED_VERSION=$req
 	check "pkg_check_modules (libpmem2>=$req) client does not run" \
-		run_client "$d/b/client"
+		run_client "$WORK/pc$req/client"
 done
 
 # ---- (f) the default version node, and Debian's PMDK running our client
@@ -272,11 +191,11 @@ check "client built against ours does not reference pmem2_map_new@LIBPMEM2_1.0" 
 	grep -qE '\(LIBPMEM2_1\.0\) +pmem2_map_new$' "$WORK/client.T"
 check "client built against ours references LIBPMEM2_2.0" \
 	bash -c "! grep -q LIBPMEM2_2.0 '$WORK/client.T'"
-$CC $SAN -o "$WORK/client2" "$WORK/client.c" -I"$INC" -L"$LIBDIR" -lpmem2 >"$LOG" 2>&1 ||
+$CC $SAN -o "$WORK/client2" "$CLIENT/client.c" -I"$INC" -L"$LIBDIR" -lpmem2 >"$LOG" 2>&1 ||
 	cat "$LOG"
 PMDK=/usr/lib/$($CC -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libpmem2.so.1
 if [ "$(readlink -f "$PMDK")" != "$(dirname "$PMDK")/libpmem2.so.1.0.0" ]; then
-	bad "Debian's PMDK libpmem2 (libpmem2.so.1.0.0) is not the system's" \
+	fail "Debian's PMDK libpmem2 (libpmem2.so.1.0.0) is not the system's" \
 		"$PMDK: apt-get install libpmem2-dev (scripts/deps.sh test)"
 else
 	# no LD_LIBRARY_PATH, no rpath: the loader takes the system's PMDK
@@ -289,7 +208,7 @@ fi
 
 # ---- (g) debian/*.symbols against the libraries
 if ! command -v dpkg-gensymbols >/dev/null; then
-	bad "dpkg-gensymbols is not installed (dpkg-dev; scripts/deps.sh test)"
+	fail "dpkg-gensymbols is not installed (dpkg-dev; scripts/deps.sh test)"
 else
 	for p in libpmem2 libpmemset; do
 		mkdir -p "$WORK/gs/$p"
@@ -312,4 +231,4 @@ if [ -e /etc/debian_version ]; then
 		test "$libdir" = "lib/$multiarch"
 fi
 
-finish
+summary
