@@ -7,9 +7,9 @@
 # same text. Included BEFORE project(): it sets PMEM2_VERSION, which
 # project() then takes as PROJECT_VERSION. Everything else derives from it:
 # the shared-object file names (libpmem2.so.1.Y.Z, libpmemset.so.1.Y.Z),
-# the .pc files, the CMake package version file, the generated
-# pmem2_version.h (PMEM2_PROJECT_VERSION, for the tool and the libraries)
-# and debian/changelog (checked by tests/scripts/test_install.sh and by
+# the .pc files, the CMake package version file, the compile definition
+# PMEM2_PROJECT_VERSION="X.Y.Z" that every C file gets (the tool's
+# --version) and debian/changelog (checked by tests/scripts/test_install.sh and by
 # debian/rules). Why 1.14.0 is in doc/packaging.md.
 file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/../VERSION" PMEM2_VERSION
 	LIMIT_COUNT 1 REGEX "^[0-9]+\\.[0-9]+\\.[0-9]+$")
