@@ -45,6 +45,7 @@ CACHE=${PMEM2_PKGTEST_CACHE:-/var/cache/pmem2-pkgtest}
 # dpkg-shlibdeps, and Debian's PMDK libpmem2 that ours must replace
 INCLUDE=gcc,libc6-dev,make,pkg-config,cmake,man-db,dpkg-dev,libpmem2,libpmem2-dev
 V=$(cat "$top/VERSION")
+ARCH=$(dpkg --print-architecture)
 
 if [ "$(id -u)" != 0 ]; then
 	fail "clean_root.sh needs root (debootstrap, chroot, mount)"
@@ -87,8 +88,8 @@ if [ -z "$debs" ]; then
 fi
 debs=$(cd "$debs" && pwd)
 for p in libpmem2 libpmem2-dev libpmemset libpmemset-dev pmem2-tools; do
-	check "package ${p}_${V}_amd64.deb not built (in $debs)" \
-		test -e "$debs/${p}_${V}_amd64.deb"
+	check "package ${p}_${V}_${ARCH}.deb not built (in $debs)" \
+		test -e "$debs/${p}_${V}_${ARCH}.deb"
 done
 [ "$lib_failed" -eq 0 ] || finish
 phase "packages built" "$t"
@@ -149,7 +150,7 @@ for m in proc sys dev; do
 done
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 mkdir -p "$ROOT/debs"
-cp "$debs"/*_"$V"_amd64.deb "$ROOT/debs/"
+cp "$debs"/*_"$V"_"$ARCH".deb "$ROOT/debs/"
 rm -f "$ROOT"/debs/*-dbgsym_*.deb
 mkdir -p "$ROOT/pkgtest"
 cp -r "$top/tests/pkg/in_root.sh" "$top/tests/scripts/lib.sh" "$top/tests/pkg/client" \

@@ -20,8 +20,9 @@
 #      against ours it references LIBPMEM2_1.0 only, and dpkg-shlibdeps
 #      gives it a Depends that Debian's libpmem2 1.12.1 satisfies; the draft
 #      API needs libpmem2-ext; the tool's package needs only libc6;
-#   6. the manual pages open (pmem2_map_new, pmemset_map and every page our
-#      packages installed); `pmem2 info` and `pmem2 --version` run;
+#   6. the manual pages open (pmem2_map_new, pmemset_map, libpmem2(7),
+#      pmem2(1) and every page our packages installed); `pmem2 info` and
+#      `pmem2 --version` run;
 #   7. ours is removed (purge), Debian's libpmem2 and libpmem2-dev are
 #      installed again from the root's apt cache or Debian's mirror, nothing
 #      of ours is left, and the PMDK-built program and the client built
@@ -124,7 +125,7 @@ check "libpmem2.so.1 is not ours: $(readlink -f $LIB/libpmem2.so.1)" \
 	test "$(readlink -f $LIB/libpmem2.so.1)" = "$LIB/libpmem2.so.$V"
 check "Debian's libpmem2.so.1.0.0 is still there" test ! -e "$LIB/libpmem2.so.1.0.0"
 check "libpmem2.a is not ours" cmp -s "$LIB/libpmem2.a" <(dpkg-deb --fsys-tarfile \
-	/debs/libpmem2-dev_"$V"_amd64.deb | tar -xO "./usr/lib/$MA/libpmem2.a")
+	/debs/libpmem2-dev_"$V"_"$(dpkg --print-architecture)".deb | tar -xO "./usr/lib/$MA/libpmem2.a")
 check "pkg-config --modversion libpmem2 is '$(pkg-config --modversion libpmem2)'" \
 	test "$(pkg-config --modversion libpmem2)" = "$V"
 check "pkg-config --modversion libpmemset is '$(pkg-config --modversion libpmemset)'" \
@@ -200,6 +201,7 @@ man_opens() { # PAGE...: `man -P cat` prints the page
 check "man pmem2_map_new does not open" man_opens pmem2_map_new
 check "man pmemset_map does not open" man_opens pmemset_map
 check "man 7 libpmem2 does not open" man_opens 7 libpmem2
+check "man 1 pmem2 does not open" man_opens 1 pmem2
 npages=0
 for page in $(dpkg -L libpmem2-dev libpmemset-dev pmem2-tools | grep '^/usr/share/man/man./.*\.gz$'); do
 	npages=$((npages + 1))
