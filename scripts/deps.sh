@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # deps.sh -- install what building and testing need on Debian 12.
-# Usage: scripts/deps.sh [build|test|vm]   (each level includes the previous)
+# Usage: scripts/deps.sh [build|test|vm|pkg]
+#   test and vm include build, vm includes test; pkg (building the Debian
+#   packages and the clean-root test, tests/pkg/) includes build.
 # Idempotent: installs only missing packages. Needs root (or sudo).
 set -euo pipefail
 level=${1:-build}
@@ -13,6 +15,11 @@ if [ "$level" = test ] || [ "$level" = vm ]; then
 	pkgs+=(valgrind libpmem2-dev binutils util-linux)
 	pkgs+=(groff-base) # test_docs.sh renders the manual pages
 	pkgs+=(libclang-rt-14-dev) # libFuzzer runtime (scripts/fuzz.sh)
+	pkgs+=(dpkg-dev)   # test_install.sh checks debian/*.symbols
+fi
+if [ "$level" = pkg ]; then
+	# scripts/build-debs.sh and tests/pkg/clean_root.sh
+	pkgs+=(dpkg-dev debhelper debootstrap debian-archive-keyring binutils zstd)
 fi
 if [ "$level" = vm ]; then
 	pkgs+=(qemu-system-x86 kmod cpio gzip ndctl daxctl e2fsprogs)

@@ -9,19 +9,24 @@
 #   5. with --vm: the real-DAX tests inside ../shared/tools/pmem-vm,
 #   6. with --vm (or PMEM2_CROSS=1): scripts/cross.sh, the aarch64, ppc64le
 #      and riscv64 builds tested under qemu-user (its own line sums the
-#      programs it ran under emulation).
+#      programs it ran under emulation),
+#   7. with --pkg (after --vm, if both): the Debian packages on a clean
+#      Debian 12 root (tests/pkg/clean_root.sh; root, Debian's mirror).
 #
 # The total it prints last, "N passed, N failed", is the sum of the own
 # summary line of every program run: each CTest test of both suites (CTest
 # runs them through tests/run_one.sh, which writes each test's output to
 # $PMEM2_TEST_LOGDIR/<test>.log), each TSan run, each valgrind run and the
-# VM run (whose own line sums its programs in the guest). Of each log the
+# VM run (whose own line sums its programs in the guest), and the package
+# run (its line sums its own checks and those in the root). Of each log the
 # last such line counts, once. A program that ends without one counts as
 # one failure and fails the script. Exits non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=0
 [ "${1:-}" = "--vm" ] && vm=1
+pkg=0
+case " $* " in *" --pkg "*) pkg=1 ;; esac
 bash "$top/scripts/deps.sh" "$([ $vm = 1 ] && echo vm || echo test)" || exit 1
 jobs=$(nproc)
 # deps.sh installed g++ and clang++: the C++ header checks must run here
@@ -170,6 +175,14 @@ if [ $vm = 1 ] || [ "${PMEM2_CROSS:-0}" = 1 ]; then
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	count "$log/cross.log" "cross.sh"
 	subtotal "cross.sh"
+fi
+
+if [ $pkg = 1 ]; then
+	step "Debian packages on a clean Debian 12 root"
+	bash "$top/tests/pkg/clean_root.sh" 2>&1 | tee "$log/pkg.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	count "$log/pkg.log" "package run"
+	subtotal "package run"
 fi
 
 step "summary (logs in $log)"

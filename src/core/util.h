@@ -44,17 +44,20 @@ static inline bool add_ok(size_t x, size_t y, size_t *res)
 }
 
 /*
- * EXPORT_V1_V2(fn): export fn as fn@LIBPMEM2_1.0 (PMDK 1.x binaries) and as
- * the default fn@@LIBPMEM2_2.0 (PMDK 2.x binaries, and new links). Must
- * follow the definition of fn in the same translation unit. "@@@" makes fn
- * itself the default version, so a static link (the white-box test archive)
- * sees exactly one definition of fn. The library is not compiled with
- * -fvisibility=hidden; the version script's "local: *" hides the rest.
+ * EXPORT_V1_V2(fn): export fn as the default fn@@LIBPMEM2_1.0 (PMDK 1.x
+ * binaries, and new links) and as fn@LIBPMEM2_2.0 (PMDK 2.x binaries).
+ * New links bind to 1.0 so that a program built against this library also
+ * runs on Debian 12's PMDK 1.12.1, which has no 2.0 node (the choice is
+ * explained in doc/packaging.md). Must follow the definition of fn in the
+ * same translation unit. "@@@" makes fn itself the default version, so a
+ * static link (the white-box test archive) sees exactly one definition of
+ * fn. The library is not compiled with -fvisibility=hidden; the version
+ * script's "local: *" hides the rest.
  */
 #define EXPORT_V1_V2(fn)                                                     \
-	__typeof__(fn) fn##__v1 __attribute__((alias(#fn)));                 \
-	__asm__(".symver " #fn "__v1, " #fn "@LIBPMEM2_1.0");                \
-	__asm__(".symver " #fn ", " #fn "@@@LIBPMEM2_2.0")
+	__typeof__(fn) fn##__v2 __attribute__((alias(#fn)));                 \
+	__asm__(".symver " #fn "__v2, " #fn "@LIBPMEM2_2.0");                \
+	__asm__(".symver " #fn ", " #fn "@@@LIBPMEM2_1.0")
 
 /* Export a function under the version node the version script gives it
  * (used for symbols that live in one node only, e.g. the draft API). */

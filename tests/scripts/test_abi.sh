@@ -7,12 +7,14 @@
 # 2.x binaries name@LIBPMEM2_2.0) must find every function they use in our
 # library, and the library must export nothing else. Checked here:
 #  (a) the dynamic symbol table lists exactly the names of
-#      tests/scripts/exported-pmem2.txt, each as name@LIBPMEM2_1.0 and
-#      name@@LIBPMEM2_2.0 (two aliases of one function), plus the three
+#      tests/scripts/exported-pmem2.txt, each as the default
+#      name@@LIBPMEM2_1.0 and as name@LIBPMEM2_2.0 (two aliases of one
+#      function; new links bind to 1.0, doc/packaging.md), plus the three
 #      draft functions under LIBPMEM2_DRAFT_0.1, the three logging
 #      functions (<libpmem2/log.h>, no PMDK counterpart) under
 #      LIBPMEM2_LOG_1.0 and the version-node absolute symbols;
-#  (b) the soname is libpmem2.so.1 and the real file libpmem2.so.1.0.0;
+#  (b) the soname is libpmem2.so.1 and the real file libpmem2.so.X.Y.Z,
+#      X.Y.Z the project's version (the file VERSION);
 #  (c) every function the installed PMDK libpmem2.so.1 (Debian 1.12.1)
 #      exports, except its four miniasync functions, is exported by ours
 #      under LIBPMEM2_1.0.
@@ -59,8 +61,8 @@ check "nm -D $LIB: $(cat "$TMP/nm.err")" test -s "$TMP/nm.txt"
 
 {
 	for n in "${NAMES[@]}"; do
-		echo "T $n@LIBPMEM2_1.0"
-		echo "T $n@@LIBPMEM2_2.0"
+		echo "T $n@@LIBPMEM2_1.0"
+		echo "T $n@LIBPMEM2_2.0"
 	done
 	for n in $DRAFT; do
 		echo "T $n@@LIBPMEM2_DRAFT_0.1"
@@ -86,9 +88,9 @@ check "unexpected exports: $(echo $extra)" test -z "$extra"
 
 # the two versions of a name are aliases of one function (same address)
 for n in "${NAMES[@]}"; do
-	v1=$(awk -v s="$n@LIBPMEM2_1.0" '$3 == s { print $1 }' "$TMP/nm.txt")
-	v2=$(awk -v s="$n@@LIBPMEM2_2.0" '$3 == s { print $1 }' "$TMP/nm.txt")
-	check "$n: @LIBPMEM2_1.0 ($v1) and @@LIBPMEM2_2.0 ($v2) differ" \
+	v1=$(awk -v s="$n@@LIBPMEM2_1.0" '$3 == s { print $1 }' "$TMP/nm.txt")
+	v2=$(awk -v s="$n@LIBPMEM2_2.0" '$3 == s { print $1 }' "$TMP/nm.txt")
+	check "$n: @@LIBPMEM2_1.0 ($v1) and @LIBPMEM2_2.0 ($v2) differ" \
 		test -n "$v1" -a "$v1" = "$v2"
 done
 
@@ -106,10 +108,11 @@ soname=$(readelf -d "$LIB" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 check "soname is '$soname', expected libpmem2.so.1" \
 	test "$soname" = libpmem2.so.1
 real=$(basename "$(readlink -f "$LIB")")
-check "real file of libpmem2.so.1 is '$real', expected libpmem2.so.1.0.0" \
-	test "$real" = libpmem2.so.1.0.0
-check "$BUILD_DIR/libpmem2.so.1.0.0 is not a regular file" \
-	test -f "$BUILD_DIR/libpmem2.so.1.0.0" -a ! -L "$BUILD_DIR/libpmem2.so.1.0.0"
+file=libpmem2.so.$(cat "$SOURCE_DIR/VERSION")
+check "real file of libpmem2.so.1 is '$real', expected $file" \
+	test "$real" = "$file"
+check "$BUILD_DIR/$file is not a regular file" \
+	test -f "$BUILD_DIR/$file" -a ! -L "$BUILD_DIR/$file"
 # no text relocations, no executable stack
 check "libpmem2 has TEXTREL" \
 	bash -c "! readelf -d '$LIB' | grep -q TEXTREL"
@@ -136,8 +139,8 @@ for n in $(cat "$TMP/ref.txt"); do
 	case " $ASYNC " in
 	*" $n "*) continue ;;
 	esac
-	check "PMDK exports $n, ours has no $n@LIBPMEM2_1.0" \
-		grep -qxF "T $n@LIBPMEM2_1.0" "$TMP/actual.txt"
+	check "PMDK exports $n, ours has no $n@@LIBPMEM2_1.0" \
+		grep -qxF "T $n@@LIBPMEM2_1.0" "$TMP/actual.txt"
 done
 # every version PMDK's functions carry is one ours defines
 for v in $(objdump -T "$REF" | awk '$3 == "DF" && $4 != "*UND*" { print $(NF-1) }' | sort -u); do
