@@ -205,12 +205,21 @@ void os_free(void *ptr)
 	errno = saved;
 }
 
+/*
+ * Cached on first use by whichever thread comes first. Every thread that
+ * finds the cache empty stores the same value, so a relaxed atomic is all
+ * it takes to make that race-free (a plain static was a data race).
+ */
 long os_page_size(void)
 {
 	static long ps;
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
+	long v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
+
+	if (!v) {
+		v = sysconf(_SC_PAGESIZE);
+		__atomic_store_n(&ps, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }
 
 char *os_getenv(const char *name)
