@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "core/os.h"
+#include "core/vg_hint.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -101,9 +102,18 @@ int os_munmap(void *addr, size_t len)
 	OS_CALL(OS_MUNMAP, munmap(addr, len));
 }
 
+/* msync writes pages back without using their values: valgrind must not
+ * call the application's uninitialised bytes in them a use (vg_hint.h) */
 int os_msync(void *addr, size_t len, int flags)
 {
-	OS_CALL(OS_MSYNC, msync(addr, len, flags));
+	int ret = os_fault(OS_MSYNC);
+
+	if (ret)
+		return ret;
+	VG_HIDE_BEGIN();
+	ret = (int)sys_ret(msync(addr, len, flags));
+	VG_HIDE_END();
+	return ret;
 }
 
 int os_open(const char *path, int flags, ...)
