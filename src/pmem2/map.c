@@ -536,7 +536,8 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 			return ret;
 		}
 	}
-	os_free(map);
+	/* not freed: a stale pointer must not come to name a new map */
+	pmem2_registry_retire(map);
 	*map_ptr = NULL;
 	return 0;
 }

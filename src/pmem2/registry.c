@@ -8,17 +8,27 @@
  * identity, without dereferencing it. Maps the application never deleted
  * stay registered (and mapped) until the process exits: they are the
  * application's to free, so there is nothing to tear down.
+ *
+ * Identity only means something while the address is not reused: the
+ * allocator would hand a deleted map's memory to the next map, and a stale
+ * pointer would then name a live map. So a deleted map object goes to a
+ * quarantine instead of free(): poisoned (memcheck and ASan report any
+ * access) and kept for the next PMEM2_MAP_QUARANTINE deletions in the
+ * process, then freed. Memory stays bounded (that many objects at most)
+ * and reachable (from the ring: no leak reports at exit).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/itree.h"
 #include "core/os.h"
 #include "core/util.h"
+#include "core/vg_hint.h"
 #include "map.h"
 #include "registry.h"
 
@@ -85,6 +95,31 @@ int pmem2_registry_remove(struct pmem2_map *map)
 	itree_remove(&reg_by_addr, &map->reg_node);
 	pthread_rwlock_unlock(&reg_lock);
 	return 0;
+}
+
+static pthread_mutex_t quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pmem2_map *quarantine[PMEM2_MAP_QUARANTINE];
+static unsigned quarantine_next; /* the oldest entry, replaced next */
+
+#define QUARANTINE_POISON 0xdb
+
+void pmem2_registry_retire(struct pmem2_map *map)
+{
+	struct pmem2_map *oldest;
+
+	memset(map, QUARANTINE_POISON, sizeof(*map));
+	MEM_POISON(map, sizeof(*map));
+
+	pthread_mutex_lock(&quarantine_lock);
+	oldest = quarantine[quarantine_next];
+	quarantine[quarantine_next] = map;
+	quarantine_next = (quarantine_next + 1) % PMEM2_MAP_QUARANTINE;
+	pthread_mutex_unlock(&quarantine_lock);
+
+	if (oldest) {
+		MEM_UNPOISON(oldest, sizeof(*oldest));
+		os_free(oldest);
+	}
 }
 
 bool pmem2_registry_contains(const struct pmem2_map *map)
