@@ -24,6 +24,7 @@
 #include "core/os.h"
 #include "core/util.h"
 #include "config.h"
+#include "fork.h"
 #include "granularity.h"
 #include "map.h"
 #include "persist.h"
@@ -251,6 +252,21 @@ static void reuse_remember(void *addr, size_t len)
 	reuse_addr = (uintptr_t)addr;
 	reuse_len = len;
 	pthread_mutex_unlock(&reuse_lock);
+}
+
+void pmem2_map_fork_prepare(void)
+{
+	pthread_mutex_lock(&reuse_lock);
+}
+
+void pmem2_map_fork_parent(void)
+{
+	pthread_mutex_unlock(&reuse_lock);
+}
+
+void pmem2_map_fork_child(void)
+{
+	pthread_mutex_init(&reuse_lock, NULL);
 }
 
 /* take the remembered range if it fits; NULL if not */
