@@ -43,6 +43,17 @@
 #include "fakesys.h"
 #include "test.h"
 
+/* The ASan allocator of clang 14 (Debian 12) takes no lock around fork, so
+ * a child can hang in it; later runtimes are assumed to handle fork (LLVM
+ * added that to the sanitizer allocators; 18 is a guess on the safe
+ * side: raise it if a newer clang still hangs here). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && defined(__clang_major__) &&            \
+	__clang_major__ < 18
+#define ASAN_ALLOCATOR_NOT_FORK_SAFE 1
+#endif
+#endif
+
 #define PS ((size_t)4096)
 #define SLOT ((size_t)2 << 20)
 #define WAIT_S 10 /* a healthy child needs milliseconds */
@@ -102,38 +113,75 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* the child: everything once; exit status says what failed */
-static int child(void)
+/* the child's progress, written to the pipe before each step: a child
+ * that hangs is reported with the step it never finished */
+static const char *const steps[] = {
+	"",
+	"map_new of a file",
+	"persist",
+	"map_new in the reservation",
+	"mcsafe read (SIGBUS guard)",
+	"reservation new/delete",
+	"map_delete",
+};
+
+static void step(int fd, unsigned char n)
+{
+	if (write(fd, &n, 1) != 1)
+		_exit(3);
+}
+
+/* the child: everything once; returns the step that failed, or 0 */
+static int child(int fd)
 {
 	struct pmem2_map *m = NULL, *r = NULL;
 	struct pmem2_vm_reservation *own = NULL;
 	char buf[64];
 
+	step(fd, 1);
 	if (pmem2_map_new(&m, cfg, file_src))
-		return 10;
+		return 1;
 	char *p = pmem2_map_get_address(m);
 	p[0] = 'c';
+	step(fd, 2);
 	pmem2_get_persist_fn(m)(p, PS);
+	step(fd, 3);
 	if (pmem2_map_new(&r, child_cfg, anon_src))
-		return 11;
+		return 3;
 	pmem2_get_persist_fn(r)(pmem2_map_get_address(r), PS);
+	step(fd, 4);
 	if (dax_src && pmem2_source_pread_mcsafe(dax_src, buf, sizeof(buf), 0))
-		return 12;
+		return 4;
+	step(fd, 5);
 	if (pmem2_vm_reservation_new(&own, NULL, SLOT) ||
 	    pmem2_vm_reservation_delete(&own))
-		return 13;
+		return 5;
+	step(fd, 6);
 	if (pmem2_map_delete(&r) || pmem2_map_delete(&m))
-		return 14;
+		return 6;
 	return 0;
 }
 
-/* 0: the child reported 0 and ended; else what happened (printed) */
-static int wait_child(pid_t pid, int result_fd, int round)
+#define DONE 0x80 /* the last byte a child writes: DONE | failed step */
+
+/* the last byte the child wrote (the pipe's write end is closed: the
+ * child is gone) */
+static unsigned char last_byte(int fd)
+{
+	unsigned char b = 0, buf[16];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		b = buf[n - 1];
+	return b;
+}
+
+/* 0: the child reported success and ended; else what happened (printed) */
+static int wait_child(pid_t pid, int result_fd, int round, int wait_s)
 {
 	int status = 0;
 	struct timespec now, until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += WAIT_S;
+	until.tv_sec += wait_s;
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
@@ -141,11 +189,14 @@ static int wait_child(pid_t pid, int result_fd, int round)
 			break;
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid) {
-			unsigned char rc = 0xff;
-			if (read(result_fd, &rc, 1) == 1 && rc == 0)
+			unsigned char b = last_byte(result_fd);
+			if (b == DONE)
 				return 0;
-			printf("fork %d: child result %d, %s %d\n", round, rc,
-			       WIFEXITED(status) ? "exited" : "killed by",
+			printf("fork %d: the child %s at step %d (%s); it %s "
+			       "%d\n",
+			       round, b & DONE ? "failed" : "died", b & ~DONE,
+			       steps[b & ~DONE],
+			       WIFEXITED(status) ? "exited" : "was killed by",
 			       WIFEXITED(status) ? WEXITSTATUS(status)
 						 : WTERMSIG(status));
 			return 1;
@@ -155,7 +206,10 @@ static int wait_child(pid_t pid, int result_fd, int round)
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	printf("fork %d: the child hung (a lock held at fork time?)\n", round);
+	unsigned char b = last_byte(result_fd);
+	printf("fork %d: the child hung in step %d (%s) for %d s: a lock held "
+	       "at fork time?\n",
+	       round, b & ~DONE, steps[b & ~DONE], wait_s);
 	return 1;
 }
 
@@ -182,8 +236,17 @@ TEST(fork_while_busy)
 		     {reader, NULL}};
 	enum { NLOOPS = sizeof(loops) / sizeof(loops[0]) };
 	pthread_t t[NLOOPS];
-	int forks = getenv("PMEM2_TEST_VALGRIND") ? 10 : 100;
+	bool vg = getenv("PMEM2_TEST_VALGRIND") != NULL;
+	int forks = vg ? 10 : 100;
+	int wait_s = vg ? 6 * WAIT_S : WAIT_S; /* a loaded machine, valgrind */
 	int bad = 0;
+
+#ifdef ASAN_ALLOCATOR_NOT_FORK_SAFE
+	SKIP("the AddressSanitizer allocator of this compiler is not "
+	     "fork-safe: a child can hang in calloc on a lock of the "
+	     "sanitizer's own that another thread held at the fork (seen "
+	     "with clang 14); checked in the other builds and valgrind");
+#endif
 
 	for (int i = 0; i < NLOOPS; i++)
 		CHECK_EQ(pthread_create(&t[i], NULL, loops[i].fn, loops[i].arg),
@@ -196,17 +259,18 @@ TEST(fork_while_busy)
 		}
 		pid_t pid = fork();
 		if (pid == 0) {
-			alarm(WAIT_S + 5); /* never outlive the test */
-			unsigned char rc = (unsigned char)child();
-			if (write(pfd[1], &rc, 1) != 1)
-				_exit(3);
+			close(pfd[0]);
+			alarm((unsigned)wait_s +
+			      5); /* never outlive the test */
+			int rc = child(pfd[1]);
+			step(pfd[1], (unsigned char)(DONE | rc));
 			execl("/bin/true", "true", (char *)NULL);
 			_exit(rc); /* no /bin/true: a plain exit will do */
 		}
 		close(pfd[1]);
 		CHECK(pid > 0, "fork: %s", strerror(errno));
 		if (pid > 0)
-			bad += wait_child(pid, pfd[0], i);
+			bad += wait_child(pid, pfd[0], i, wait_s);
 		close(pfd[0]);
 		if (bad == 3)
 			break; /* broken: no need to wait for more hangs */
