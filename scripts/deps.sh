@@ -9,10 +9,13 @@
 set -euo pipefail
 level=${1:-build}
 pkgs=(gcc g++ clang make cmake pkg-config)
+# valgrind: its <valgrind/valgrind.h> lets the library tell memcheck what
+# msync means (src/core/vg_hint.h); build time only, optional
+pkgs+=(valgrind)
 if [ "$level" = test ] || [ "$level" = vm ]; then
 	# libpmem2-dev: Debian's PMDK 1.12.1, the reference our compatibility
 	# and differential tests compare against (never linked into the repo)
-	pkgs+=(valgrind libpmem2-dev binutils util-linux)
+	pkgs+=(libpmem2-dev binutils util-linux)
 	pkgs+=(groff-base) # test_docs.sh renders the manual pages
 	pkgs+=(libclang-rt-14-dev) # libFuzzer runtime (scripts/fuzz.sh)
 	pkgs+=(dpkg-dev)   # test_install.sh checks debian/*.symbols

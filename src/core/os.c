@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "core/os.h"
+#include "core/vg_hint.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -33,13 +34,16 @@ static unsigned long fi_calls[OS_CALL_MAX];
 static unsigned long fi_nth[OS_CALL_MAX];
 static int fi_err[OS_CALL_MAX];
 static int fi_armed;
+static void (*fi_hook[OS_CALL_MAX])(void *arg);
+static void *fi_hook_arg[OS_CALL_MAX];
 
 void os_fault_inject(enum os_call kind, unsigned long nth, int err)
 {
 	fi_calls[kind] = 0;
 	fi_nth[kind] = nth;
 	fi_err[kind] = err;
-	fi_armed = 1; /* from now on every call is counted */
+	/* from now on every call is counted */
+	__atomic_store_n(&fi_armed, 1, __ATOMIC_RELEASE);
 }
 
 void os_fault_reset(void)
@@ -47,7 +51,8 @@ void os_fault_reset(void)
 	memset(fi_calls, 0, sizeof(fi_calls));
 	memset(fi_nth, 0, sizeof(fi_nth));
 	memset(fi_err, 0, sizeof(fi_err));
-	fi_armed = 1; /* keep counting calls after a reset */
+	/* keep counting calls after a reset */
+	__atomic_store_n(&fi_armed, 1, __ATOMIC_RELEASE);
 }
 
 unsigned long os_fault_calls(enum os_call kind)
@@ -55,10 +60,21 @@ unsigned long os_fault_calls(enum os_call kind)
 	return fi_calls[kind];
 }
 
+void os_call_hook(enum os_call kind, void (*fn)(void *arg), void *arg)
+{
+	fi_hook_arg[kind] = arg;
+	__atomic_store_n(&fi_hook[kind], fn, __ATOMIC_RELEASE);
+	__atomic_store_n(&fi_armed, 1, __ATOMIC_RELEASE);
+}
+
 int os_fault(enum os_call kind)
 {
-	if (__builtin_expect(!fi_armed, 1))
+	if (__builtin_expect(!__atomic_load_n(&fi_armed, __ATOMIC_RELAXED), 1))
 		return 0;
+	void (*hook)(void *) =
+		__atomic_load_n(&fi_hook[kind], __ATOMIC_ACQUIRE);
+	if (hook)
+		hook(fi_hook_arg[kind]);
 	unsigned long n =
 		__atomic_add_fetch(&fi_calls[kind], 1, __ATOMIC_RELAXED);
 	if (fi_nth[kind] && n == fi_nth[kind])
@@ -101,9 +117,18 @@ int os_munmap(void *addr, size_t len)
 	OS_CALL(OS_MUNMAP, munmap(addr, len));
 }
 
+/* msync writes pages back without using their values: valgrind must not
+ * call the application's uninitialised bytes in them a use (vg_hint.h) */
 int os_msync(void *addr, size_t len, int flags)
 {
-	OS_CALL(OS_MSYNC, msync(addr, len, flags));
+	int ret = os_fault(OS_MSYNC);
+
+	if (ret)
+		return ret;
+	VG_HIDE_BEGIN();
+	ret = (int)sys_ret(msync(addr, len, flags));
+	VG_HIDE_END();
+	return ret;
 }
 
 int os_open(const char *path, int flags, ...)
@@ -205,12 +230,21 @@ void os_free(void *ptr)
 	errno = saved;
 }
 
+/*
+ * Cached on first use by whichever thread comes first. Every thread that
+ * finds the cache empty stores the same value, so a relaxed atomic is all
+ * it takes to make that race-free (a plain static was a data race).
+ */
 long os_page_size(void)
 {
 	static long ps;
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
+	long v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
+
+	if (!v) {
+		v = sysconf(_SC_PAGESIZE);
+		__atomic_store_n(&ps, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }
 
 char *os_getenv(const char *name)

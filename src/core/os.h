@@ -83,6 +83,11 @@ enum os_call {
 void os_fault_inject(enum os_call kind, unsigned long nth, int err);
 void os_fault_reset(void);
 unsigned long os_fault_calls(enum os_call kind);
+/* For tests of concurrency: fn(arg) runs in the calling thread at the
+ * start of every call of that kind, before the call (a test can make a
+ * thread wait there, as if the system call blocked); NULL removes it.
+ * Set it before the threads that make the calls start. */
+void os_call_hook(enum os_call kind, void (*fn)(void *arg), void *arg);
 extern const char *const os_call_names[OS_CALL_MAX];
 
 /* For the wrappers (here and in sysfs.c): count a call of this kind; 0, or

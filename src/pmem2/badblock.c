@@ -310,7 +310,7 @@ out:
 
 /* fsdax: the disk's badblocks, shifted to the partition, onto the file */
 static int scan_fsdax(struct pmem2_badblock_context *c,
-		      const struct pmem2_region *r)
+		      const struct pmem2_region *r, const char *sysdev)
 {
 	char disk[PATH_MAX], path[PATH_MAX + 32];
 	struct range_list bad = {NULL, 0, 0};
@@ -321,16 +321,16 @@ static int scan_fsdax(struct pmem2_badblock_context *c,
 		return 0; /* a region, but no pmem disk: nothing to list */
 
 	/* a partition (".../block/pmem1/pmem1p1") lives in its disk */
-	snprintf(disk, sizeof(disk), "%s", r->sysdev);
-	snprintf(path, sizeof(path), "%s/partition", r->sysdev);
+	snprintf(disk, sizeof(disk), "%s", sysdev);
+	snprintf(path, sizeof(path), "%s/partition", sysdev);
 	ret = sysfs_access(path);
 	if (ret == 0) {
-		snprintf(path, sizeof(path), "%s/start", r->sysdev);
+		snprintf(path, sizeof(path), "%s/start", sysdev);
 		ret = read_u64(path, &pstart, PMEM2_E_CANNOT_READ_BOUNDS,
 			       "the start of the partition");
 		if (ret)
 			return ret;
-		snprintf(path, sizeof(path), "%s/size", r->sysdev);
+		snprintf(path, sizeof(path), "%s/size", sysdev);
 		ret = read_u64(path, &psize, PMEM2_E_CANNOT_READ_BOUNDS,
 			       "the size of the partition");
 		if (ret)
@@ -339,7 +339,7 @@ static int scan_fsdax(struct pmem2_badblock_context *c,
 		    psize > UINT64_MAX / SECTOR - pstart) {
 			err_set("the partition bounds in %s are out of "
 				"range",
-				r->sysdev);
+				sysdev);
 			return PMEM2_E_CANNOT_READ_BOUNDS;
 		}
 		pstart *= SECTOR;
@@ -349,7 +349,7 @@ static int scan_fsdax(struct pmem2_badblock_context *c,
 			*slash = '\0';
 	} else if (ret != -ENOENT) {
 		err_set_errno(-ret, "cannot tell whether %s is a partition",
-			      r->sysdev);
+			      sysdev);
 		return ret;
 	}
 
@@ -444,6 +444,7 @@ int pmem2_badblock_context_new(struct pmem2_badblock_context **bbctx,
 			       const struct pmem2_source *src)
 {
 	struct pmem2_region r;
+	char sysdev[PATH_MAX];
 	int ret;
 
 	*bbctx = NULL;
@@ -460,14 +461,14 @@ int pmem2_badblock_context_new(struct pmem2_badblock_context **bbctx,
 	}
 	c->src = *src;
 
-	ret = pmem2_region_of_source(src, &r);
+	ret = pmem2_region_and_device_of_source(src, &r, sysdev);
 	if (ret < 0)
 		goto fail;
 	if (ret == 0) {
 		if (src->ftype == PMEM2_FTYPE_DEVDAX)
 			ret = scan_devdax(c, &r);
 		else
-			ret = scan_fsdax(c, &r);
+			ret = scan_fsdax(c, &r, sysdev);
 		if (ret)
 			goto fail;
 		bb_normalize(c);

@@ -24,6 +24,7 @@
 #include "core/os.h"
 #include "core/util.h"
 #include "config.h"
+#include "fork.h"
 #include "granularity.h"
 #include "log.h"
 #include "map.h"
@@ -252,6 +253,21 @@ static void reuse_remember(void *addr, size_t len)
 	reuse_addr = (uintptr_t)addr;
 	reuse_len = len;
 	pthread_mutex_unlock(&reuse_lock);
+}
+
+void pmem2_map_fork_prepare(void)
+{
+	pthread_mutex_lock(&reuse_lock);
+}
+
+void pmem2_map_fork_parent(void)
+{
+	pthread_mutex_unlock(&reuse_lock);
+}
+
+void pmem2_map_fork_child(void)
+{
+	pthread_mutex_init(&reuse_lock, NULL);
 }
 
 /* take the remembered range if it fits; NULL if not */
@@ -538,7 +554,8 @@ int pmem2_map_delete(struct pmem2_map **map_ptr)
 			return ret;
 		}
 	}
-	os_free(map);
+	/* not freed: a stale pointer must not come to name a new map */
+	pmem2_registry_retire(map);
 	*map_ptr = NULL;
 	return 0;
 }

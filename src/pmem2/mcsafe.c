@@ -29,6 +29,7 @@
 #include "core/err.h"
 #include "core/os.h"
 #include "core/util.h"
+#include "fork.h"
 #include "persist.h"
 #include "source.h"
 
@@ -72,6 +73,7 @@ static int guard_enter(void)
 {
 	int ret = 0;
 
+	pmem2_fork_safe();
 	pthread_mutex_lock(&guard_lock);
 	if (guard_users == 0) {
 		struct sigaction sa;
@@ -96,6 +98,26 @@ static void guard_leave(void)
 	if (--guard_users == 0)
 		sigaction(SIGBUS, &guard_prev, NULL);
 	pthread_mutex_unlock(&guard_lock);
+}
+
+void pmem2_mcsafe_fork_prepare(void)
+{
+	pthread_mutex_lock(&guard_lock);
+}
+
+void pmem2_mcsafe_fork_parent(void)
+{
+	pthread_mutex_unlock(&guard_lock);
+}
+
+/* the threads that were inside a guarded copy do not exist in the child:
+ * nobody needs the guard there */
+void pmem2_mcsafe_fork_child(void)
+{
+	if (guard_users)
+		sigaction(SIGBUS, &guard_prev, NULL);
+	guard_users = 0;
+	pthread_mutex_init(&guard_lock, NULL);
 }
 
 /*

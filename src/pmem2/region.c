@@ -142,13 +142,15 @@ static int parse_device_path(const char *real, bool want_block,
 	return 0;
 }
 
-int pmem2_region_of_source(const struct pmem2_source *src,
-			   struct pmem2_region *r)
+int pmem2_region_and_device_of_source(const struct pmem2_source *src,
+				      struct pmem2_region *r,
+				      char real[PATH_MAX])
 {
-	char link[96], real[PATH_MAX];
+	char link[96];
 	bool block;
 
 	memset(r, 0, sizeof(*r));
+	real[0] = '\0';
 	if (src->type != PMEM2_SOURCE_FD)
 		return 1;
 	if (src->ftype == PMEM2_FTYPE_REG) {
@@ -163,7 +165,7 @@ int pmem2_region_of_source(const struct pmem2_source *src,
 		return 1;
 	}
 
-	int ret = sysfs_realpath(link, real, sizeof(real));
+	int ret = sysfs_realpath(link, real, PATH_MAX);
 	if (ret == -ENOENT || ret == -ENOTDIR)
 		return 1; /* tmpfs, overlayfs, ...: no device in sysfs */
 	if (ret) {
@@ -173,19 +175,22 @@ int pmem2_region_of_source(const struct pmem2_source *src,
 			      link);
 		return ret;
 	}
-	if (strlen(real) >= sizeof(r->sysdev)) {
-		err_set("the sysfs path of %s is too long (%zu bytes): %s",
-			link, strlen(real), real);
-		return -ENAMETOOLONG;
-	}
 
 	ret = parse_device_path(real, block, r);
 	if (ret) {
 		memset(r, 0, sizeof(*r));
+		real[0] = '\0';
 		return ret;
 	}
-	memcpy(r->sysdev, real, strlen(real) + 1);
 	return 0;
+}
+
+int pmem2_region_of_source(const struct pmem2_source *src,
+			   struct pmem2_region *r)
+{
+	char sysdev[PATH_MAX];
+
+	return pmem2_region_and_device_of_source(src, r, sysdev);
 }
 
 int pmem2_region_attr(const struct pmem2_region *r, const char *attr, char *buf,

@@ -13,6 +13,7 @@
 #ifndef PMEM2_REGION_H
 #define PMEM2_REGION_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -21,11 +22,13 @@ struct pmem2_source;
 
 #define REGION_NAME_MAX 64
 
+/* Names only (small: a copy lives in every map's granularity record). The
+ * device's sysfs path, which deep PCI/CXL topologies make long, is asked
+ * for separately, into a PATH_MAX buffer. */
 struct pmem2_region {
 	char name[REGION_NAME_MAX];	 /* "region1" */
 	char namespace[REGION_NAME_MAX]; /* "namespace1.0", may be "" */
-	char sysdev[256]; /* resolved /sys/devices/... path of the device */
-	char blockdev[REGION_NAME_MAX]; /* "pmem1" for fsdax, else "" */
+	char blockdev[REGION_NAME_MAX];	 /* "pmem1" for fsdax, else "" */
 };
 
 /*
@@ -35,6 +38,12 @@ struct pmem2_region {
  */
 int pmem2_region_of_source(const struct pmem2_source *src,
 			   struct pmem2_region *r);
+/* The same, and (on 0) the resolved /sys/devices/... path of the source's
+ * device in sysdev. PATH_MAX, the limit of every sysfs access, is the only
+ * limit on its length. */
+int pmem2_region_and_device_of_source(const struct pmem2_source *src,
+				      struct pmem2_region *r,
+				      char sysdev[PATH_MAX]);
 
 /* Read an attribute of the region: /sys/bus/nd/devices/<name>/<attr>.
  * Returns the length read or -errno. */

@@ -8,21 +8,38 @@
  * identity, without dereferencing it. Maps the application never deleted
  * stay registered (and mapped) until the process exits: they are the
  * application's to free, so there is nothing to tear down.
+ *
+ * Identity only means something while the address is not reused: the
+ * allocator would hand a deleted map's memory to the next map, and a stale
+ * pointer would then name a live map. So a deleted map object goes to a
+ * quarantine instead of free(): poisoned (memcheck and ASan report any
+ * access) and kept for the next PMEM2_MAP_QUARANTINE deletions in the
+ * process, then freed. Memory stays bounded (that many objects at most)
+ * and reachable (from the ring: no leak reports at exit).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <libpmem2.h>
 #include "core/err.h"
 #include "core/itree.h"
 #include "core/os.h"
 #include "core/util.h"
+#include "core/vg_hint.h"
+#include "fork.h"
 #include "map.h"
 #include "registry.h"
 
-static pthread_rwlock_t reg_lock = PTHREAD_RWLOCK_INITIALIZER;
+/* Writers first: persists take the read side all the time, and a map_new
+ * or map_delete waiting for the write side must not be overtaken by them
+ * forever. Every hold is short (no system call under it), and nothing
+ * takes the read side twice, so a writer-preferring lock cannot
+ * deadlock. */
+static pthread_rwlock_t reg_lock =
+	PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static struct itree reg_by_addr = ITREE_INIT; /* map.reg_node */
 static struct itree reg_by_id = ITREE_INIT;   /* map.id_node */
 
@@ -35,6 +52,7 @@ int pmem2_registry_insert(struct pmem2_map *map)
 	map->id_node.start = (uintptr_t)map;
 	map->id_node.end = (uintptr_t)map + 1;
 
+	pmem2_fork_safe();
 	pthread_rwlock_wrlock(&reg_lock);
 	ret = itree_insert(&reg_by_addr, &map->reg_node);
 	if (ret) {
@@ -87,6 +105,50 @@ int pmem2_registry_remove(struct pmem2_map *map)
 	return 0;
 }
 
+static pthread_mutex_t quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pmem2_map *quarantine[PMEM2_MAP_QUARANTINE];
+static unsigned quarantine_next; /* the oldest entry, replaced next */
+
+#define QUARANTINE_POISON 0xdb
+
+void pmem2_registry_retire(struct pmem2_map *map)
+{
+	struct pmem2_map *oldest;
+
+	memset(map, QUARANTINE_POISON, sizeof(*map));
+	MEM_POISON(map, sizeof(*map));
+
+	pthread_mutex_lock(&quarantine_lock);
+	oldest = quarantine[quarantine_next];
+	quarantine[quarantine_next] = map;
+	quarantine_next = (quarantine_next + 1) % PMEM2_MAP_QUARANTINE;
+	pthread_mutex_unlock(&quarantine_lock);
+
+	if (oldest) {
+		MEM_UNPOISON(oldest, sizeof(*oldest));
+		os_free(oldest);
+	}
+}
+
+void pmem2_registry_fork_prepare(void)
+{
+	pthread_mutex_lock(&quarantine_lock);
+	pthread_rwlock_wrlock(&reg_lock);
+}
+
+void pmem2_registry_fork_parent(void)
+{
+	pthread_rwlock_unlock(&reg_lock);
+	pthread_mutex_unlock(&quarantine_lock);
+}
+
+void pmem2_registry_fork_child(void)
+{
+	reg_lock = (pthread_rwlock_t)
+		PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+	pthread_mutex_init(&quarantine_lock, NULL);
+}
+
 bool pmem2_registry_contains(const struct pmem2_map *map)
 {
 	bool found;
@@ -107,28 +169,82 @@ static int msync_restart(void *addr, size_t len)
 	return r;
 }
 
+/* under reg_lock: is [s, e) inside one registered map? */
+static bool registered(uintptr_t s, uintptr_t e)
+{
+	struct itree_node *n = itree_find_addr(&reg_by_addr, s);
+	return n && n->end >= e;
+}
+
+/*
+ * msync one part [s, e) of a registered map, without the lock: the map
+ * may be deleted meanwhile. Then msync finds (part of) the range unmapped
+ * and says ENOMEM, after writing back whatever is still mapped there:
+ * nothing of the deleted map is left to sync, so that is success. Only
+ * when the range is still registered (a map_from_existing map whose memory
+ * the application unmapped, or a new map that took the address in
+ * between: tried once more) is ENOMEM an error.
+ */
+static int msync_part(uintptr_t s, uintptr_t e, size_t ps)
+{
+	uintptr_t as = align_down(s, ps); /* msync needs a page-aligned start */
+
+	for (int tries = 0;; tries++) {
+		int r = msync_restart((void *)as, e - as);
+		if (r != -ENOMEM || tries == 1)
+			return r;
+		pthread_rwlock_rdlock(&reg_lock);
+		bool still = registered(s, e);
+		pthread_rwlock_unlock(&reg_lock);
+		if (!still)
+			return 0;
+	}
+}
+
+/*
+ * The lock only guards the lookup: the registered parts of the range are
+ * collected under it, MSYNC_BATCH at a time, into an array on the stack,
+ * and synced after it is dropped. msync can block on I/O for seconds;
+ * holding the lock across it kept map_new, map_delete and
+ * map_from_existing waiting that long (issue 8, defect 1).
+ */
+#define MSYNC_BATCH 16
+
 int pmem2_registry_msync(const void *addr, size_t len)
 {
 	size_t ps = (size_t)os_page_size();
-	uintptr_t start = (uintptr_t)addr;
-	uintptr_t end = start + len;
+	uintptr_t next = (uintptr_t)addr;
+	uintptr_t end = next + len;
 	int ret = 0;
 
 	if (len == 0)
 		return 0;
-	if (end < start)
+	if (end < next)
 		end = UINTPTR_MAX;
 
-	pthread_rwlock_rdlock(&reg_lock);
-	struct itree_node *n = itree_find(&reg_by_addr, start, end);
-	for (; n && n->start < end; n = itree_next(n)) {
-		uintptr_t s = MAX(start, n->start);
-		uintptr_t e = MIN(end, n->end);
-		s = align_down(s, ps); /* msync needs a page-aligned start */
-		int r = msync_restart((void *)s, e - s);
-		if (r && !ret)
-			ret = r;
+	while (next < end) {
+		struct {
+			uintptr_t s, e;
+		} part[MSYNC_BATCH];
+		unsigned n = 0;
+
+		pthread_rwlock_rdlock(&reg_lock);
+		struct itree_node *node = itree_find(&reg_by_addr, next, end);
+		for (; node && node->start < end && n < MSYNC_BATCH;
+		     node = itree_next(node)) {
+			part[n].s = MAX(next, node->start);
+			part[n].e = MIN(end, node->end);
+			n++;
+		}
+		/* a full batch may have more after it; else this is all */
+		next = n == MSYNC_BATCH ? part[n - 1].e : end;
+		pthread_rwlock_unlock(&reg_lock);
+
+		for (unsigned i = 0; i < n; i++) {
+			int r = msync_part(part[i].s, part[i].e, ps);
+			if (r && !ret)
+				ret = r;
+		}
 	}
-	pthread_rwlock_unlock(&reg_lock);
 	return ret;
 }

@@ -26,6 +26,7 @@
 #include "core/err.h"
 #include "core/os.h"
 #include "core/util.h"
+#include "fork.h"
 #include "map.h"
 #include "reservation.h"
 
@@ -120,6 +121,56 @@ int pmem2_reserve_aligned(size_t size, size_t align, void **addr)
 	return 0;
 }
 
+/*
+ * Every live reservation, so that the fork handlers can take each one's
+ * lock. The list's lock comes before any reservation's lock (fork.h).
+ */
+static pthread_mutex_t rsv_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pmem2_vm_reservation *rsv_list;
+
+static void rsv_list_add(struct pmem2_vm_reservation *rsv)
+{
+	pthread_mutex_lock(&rsv_list_lock);
+	rsv->prev = NULL;
+	rsv->next = rsv_list;
+	if (rsv_list)
+		rsv_list->prev = rsv;
+	rsv_list = rsv;
+	pthread_mutex_unlock(&rsv_list_lock);
+}
+
+/* under rsv_list_lock */
+static void rsv_list_remove(struct pmem2_vm_reservation *rsv)
+{
+	if (rsv->prev)
+		rsv->prev->next = rsv->next;
+	else
+		rsv_list = rsv->next;
+	if (rsv->next)
+		rsv->next->prev = rsv->prev;
+}
+
+void pmem2_reservations_fork_prepare(void)
+{
+	pthread_mutex_lock(&rsv_list_lock);
+	for (struct pmem2_vm_reservation *r = rsv_list; r; r = r->next)
+		pthread_rwlock_wrlock(&r->lock);
+}
+
+void pmem2_reservations_fork_parent(void)
+{
+	for (struct pmem2_vm_reservation *r = rsv_list; r; r = r->next)
+		pthread_rwlock_unlock(&r->lock);
+	pthread_mutex_unlock(&rsv_list_lock);
+}
+
+void pmem2_reservations_fork_child(void)
+{
+	for (struct pmem2_vm_reservation *r = rsv_list; r; r = r->next)
+		pthread_rwlock_init(&r->lock, NULL);
+	pthread_mutex_init(&rsv_list_lock, NULL);
+}
+
 /* 2 MiB, or 1 GiB for reservations of 2 GiB and more: lets DAX use huge
  * pages for maps placed at the start. */
 static size_t natural_alignment(size_t size)
@@ -166,6 +217,7 @@ int pmem2_vm_reservation_new(struct pmem2_vm_reservation **rsv_ptr, void *addr,
 		return -ENOMEM;
 	}
 
+	pmem2_fork_safe();
 	rsv = os_zalloc(sizeof(*rsv));
 	if (!rsv) {
 		err_set_errno(ENOMEM, "cannot allocate a reservation");
@@ -191,6 +243,7 @@ int pmem2_vm_reservation_new(struct pmem2_vm_reservation **rsv_ptr, void *addr,
 	}
 	rsv->size = size;
 	itree_init(&rsv->maps);
+	rsv_list_add(rsv);
 	*rsv_ptr = rsv;
 	return 0;
 
@@ -213,11 +266,15 @@ int pmem2_vm_reservation_delete(struct pmem2_vm_reservation **rsv_ptr)
 	}
 	rsv = *rsv_ptr;
 
+	/* the list first (lock order): it must not be locked by the fork
+	 * handlers while this reservation is being destroyed */
+	pthread_mutex_lock(&rsv_list_lock);
 	pthread_rwlock_wrlock(&rsv->lock);
 	if (rsv->maps.count) {
 		size_t n = rsv->maps.count;
 		void *addr = rsv->addr;
 		pthread_rwlock_unlock(&rsv->lock);
+		pthread_mutex_unlock(&rsv_list_lock);
 		err_set("reservation %p still holds %zu mapping%s; delete "
 			"them with pmem2_map_delete first",
 			addr, n, n == 1 ? "" : "s");
@@ -226,11 +283,14 @@ int pmem2_vm_reservation_delete(struct pmem2_vm_reservation **rsv_ptr)
 	int ret = os_munmap(rsv->addr, rsv->size);
 	if (ret) {
 		pthread_rwlock_unlock(&rsv->lock);
+		pthread_mutex_unlock(&rsv_list_lock);
 		err_set_errno(-ret, "cannot release reservation [%p, +%zu)",
 			      rsv->addr, rsv->size);
 		return ret;
 	}
+	rsv_list_remove(rsv);
 	pthread_rwlock_unlock(&rsv->lock);
+	pthread_mutex_unlock(&rsv_list_lock);
 	pthread_rwlock_destroy(&rsv->lock);
 	os_free(rsv);
 	*rsv_ptr = NULL;

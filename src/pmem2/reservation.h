@@ -16,6 +16,8 @@ struct pmem2_vm_reservation {
 	size_t size;
 	pthread_rwlock_t lock;
 	struct itree maps; /* struct pmem2_map.rsv_node */
+	/* every live reservation, for the fork handlers (fork.h) */
+	struct pmem2_vm_reservation *prev, *next;
 };
 
 /* Under the reservation's write lock: check [off, off+len) is inside and

@@ -345,10 +345,18 @@ int pmem2_source_size(const struct pmem2_source *src, size_t *size)
 	switch (src->ftype) {
 	case PMEM2_FTYPE_REG:
 		ret = os_fstat(src->fd, &st);
+		if (ret == -EBADF) {
+			/* PMDK's code for it, as its man pages document */
+			err_set("file descriptor %d of the source is not open "
+				"(was it closed after the source was made?); "
+				"keep it open while the source is used",
+				src->fd);
+			return PMEM2_E_INVALID_FILE_HANDLE;
+		}
 		if (ret) {
 			err_set_errno(-ret,
 				      "cannot fstat file descriptor %d of "
-				      "the source (was it closed?)",
+				      "the source",
 				      src->fd);
 			return ret;
 		}

@@ -130,6 +130,26 @@ int fakesys_symlink(const char *root, const char *rel, const char *target)
 	return 0;
 }
 
+int fakesys_realpath(const char *root, const char *rel, char *out, size_t len)
+{
+	char p[PATH_MAX], r[PATH_MAX];
+	size_t rl = strlen(root);
+
+	if (join(p, sizeof(p), root, rel))
+		return -1;
+	if (!realpath(p, r))
+		return fail("realpath", p);
+	if (strncmp(r, root, rl) != 0 || r[rl] != '/') {
+		errno = EXDEV;
+		return fail("resolves outside the tree:", p);
+	}
+	if ((size_t)snprintf(out, len, "/sys%s", r + rl) >= len) {
+		errno = ENAMETOOLONG;
+		return fail("buffer too small for", r);
+	}
+	return 0;
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag,
 		  struct FTW *ftw)
 {
@@ -170,6 +190,25 @@ int fakesys_destroy(const char *root)
 }
 
 /* ---- topology ---- */
+
+int fakesys_deep_bus(const char *root, size_t bytes)
+{
+	char deep[PATH_MAX], target[PATH_MAX + 16];
+	size_t n = (size_t)snprintf(deep, sizeof(deep), "devices/pci0000:00");
+
+	for (unsigned i = 1; n < bytes; i++) {
+		if (n + 16 >= sizeof(deep)) {
+			errno = ENAMETOOLONG;
+			return fail("deep bus longer than PATH_MAX:", deep);
+		}
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n,
+				      "/0000:%02x:00.0", i % 256);
+	}
+	snprintf(target, sizeof(target), "/%s/LNXSYSTM:00", deep);
+	if (fakesys_mkdir(root, target))
+		return -1;
+	return fakesys_symlink(root, "devices/LNXSYSTM:00", target);
+}
 
 int fakesys_region(const char *root, int r, const char *persistence_domain)
 {

@@ -46,12 +46,24 @@ int fakesys_write(const char *root, const char *rel, const char *fmt, ...)
  * starting with '/' means a path inside the tree ("/bus/dax" ->
  * "<root>/bus/dax"); any other target is stored as it is (relative). */
 int fakesys_symlink(const char *root, const char *rel, const char *target);
+/* root/rel with every symlink resolved, as the library sees it: a
+ * "/sys/..." path. */
+int fakesys_realpath(const char *root, const char *rel, char *out, size_t len);
 /* Remove root/rel: a file, a symlink or a whole directory tree. */
 int fakesys_remove(const char *root, const char *rel);
 /* Remove the whole tree (only paths made by fakesys_create). */
 int fakesys_destroy(const char *root);
 
 /* ---- topology helpers (real-looking layout under FAKESYS_NDBUS) ---- */
+
+/*
+ * Put the NVDIMM bus deep in a PCI-like hierarchy, as deep PCI/CXL
+ * topologies do: "devices/LNXSYSTM:00" becomes a link into a directory at
+ * least `bytes` long (devices/pci0000:00/0000:01:00.0/0000:02:00.0/...), so
+ * every device the helpers below create resolves to a long
+ * /sys/devices/... path. Call it on a fresh tree, before the helpers.
+ */
+int fakesys_deep_bus(const char *root, size_t bytes);
 
 /* FAKESYS_NDBUS/region<r>/ with persistence_domain (NULL: no such file,
  * as on virtio-pmem), and the link bus/nd/devices/region<r>. */

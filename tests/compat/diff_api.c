@@ -642,6 +642,20 @@ static void map_file_cases(void)
 		pmem2_source_delete(&src);
 		close(fd);
 	}
+
+	/* a source whose descriptor was closed after the source was made
+	 * (PMDK's pmem2_map test_map_invalid_fd): both libraries document
+	 * PMEM2_E_INVALID_FILE_HANDLE */
+	fd = open(path_rw, O_RDWR);
+	src = file_source(fd);
+	close(fd);
+	size_t sz = 7;
+	current = "src_size_closed_fd";
+	CALL(pmem2_source_size(src, &sz));
+	out("src_size_closed_fd", "size_untouched=%d", sz == 7);
+	p = DEFAULTS;
+	try_map("map_closed_fd", src, &p, 0);
+	pmem2_source_delete(&src);
 }
 
 static void map_anon_cases(void)

@@ -43,9 +43,12 @@ static struct pmem2_source *src;
 static uint64_t phys0; /* physical byte address of the file's block 0 */
 static int contiguous; /* the NBLK blocks are one physical run */
 
-static void fake_begin(void)
+/* the file on pmem1 of region1, the bus at least `deep` bytes down the
+ * device tree */
+static void fake_begin_deep(size_t deep)
 {
-	if (fakesys_create(root, sizeof(root))) {
+	if (fakesys_create(root, sizeof(root)) ||
+	    (deep && fakesys_deep_bus(root, deep))) {
 		printf("cannot create a fake sysfs tree\n");
 		exit(2);
 	}
@@ -53,6 +56,11 @@ static void fake_begin(void)
 	fakesys_fsdax(root, 1, 0, "pmem1", st.st_dev, disk, sizeof(disk));
 	snprintf(bbfile, sizeof(bbfile), "%s/badblocks", disk);
 	sysfs_set_root(root);
+}
+
+static void fake_begin(void)
+{
+	fake_begin_deep(0);
 }
 
 static void fake_end(void)
@@ -172,6 +180,28 @@ TEST(fsdax_mapping)
 	}
 	fake_end();
 	CHECK_EQ(test_count_fds(), fds);
+}
+
+/* Deep PCI/CXL topologies give device paths of hundreds of bytes (a
+ * 256-byte buffer refused them once): the disk's list is read all the
+ * same, for paths up to thousands of bytes. */
+TEST(fsdax_long_path)
+{
+	static const size_t depths[] = {300, 3000};
+	struct pmem2_badblock bbs[8];
+	char real[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		fake_begin_deep(depths[i]);
+		CHECK_RC(fakesys_realpath(root, disk, real, sizeof(real)), 0);
+		CHECK(strlen(real) > depths[i], "disk path of %zu bytes",
+		      strlen(real));
+		CHECK_EQ(collect(bbs, 8), 0);
+		fakesys_write(root, bbfile, "%llu 1\n", sector_of(3));
+		CHECK_EQ(collect(bbs, 8), 1);
+		CHECK_BB(bbs[0], 3 * blk, blk);
+		fake_end();
+	}
 }
 
 TEST(fsdax_partition)
@@ -579,6 +609,7 @@ int main(void)
 		test_skipped++;
 	} else {
 		RUN(fsdax_mapping);
+		RUN(fsdax_long_path);
 		RUN(fsdax_partition);
 		RUN(fsdax_errors);
 		RUN(fsdax_span_extents);

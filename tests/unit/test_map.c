@@ -567,10 +567,13 @@ TEST(from_existing)
 
 /*
  * Fault injection: make the nth call of a kind fail, for n = 1, 2, ...
- * until map_new succeeds without reaching it. Every failure must leave no
- * mapping behind, a NULL map, a message, and a reservation that is still
- * whole (all PROT_NONE placeholder where no map is).
+ * until the fault no longer fires: that run is clean and must succeed
+ * (a sweep that never gets there fails at SWEEP_CAP). Every failure must
+ * leave no mapping behind, a NULL map, a message, and a reservation that
+ * is still whole (all PROT_NONE placeholder where no map is).
  */
+#define SWEEP_CAP 1000
+
 static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 		       struct pmem2_vm_reservation *rsv, const char *what)
 {
@@ -580,20 +583,26 @@ static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 	int lines = proc_map_lines();
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		for (unsigned long nth = 1; nth < 12; nth++) {
+		bool clean = false;
+		for (unsigned long nth = 1; nth <= SWEEP_CAP && !clean; nth++) {
 			struct pmem2_map *map = (void *)1;
 			os_fault_inject(kinds[k], nth, ENOMEM);
 			int ret = pmem2_map_new(&map, cfg, src);
 			unsigned long calls = os_fault_calls(kinds[k]);
 			os_fault_reset();
+			clean = calls < nth;
 			if (ret == 0) {
-				CHECK(calls < nth,
+				CHECK(clean,
 				      "%s %s #%lu: success "
 				      "although the fault was hit",
 				      what, os_call_names[kinds[k]], nth);
 				CHECK_RC(pmem2_map_delete(&map), 0);
-				break;
+				continue;
 			}
+			CHECK(!clean,
+			      "%s %s #%lu: the clean run failed: %d (%s)", what,
+			      os_call_names[kinds[k]], nth, ret,
+			      pmem2_errormsg());
 			CHECK(ret == -ENOMEM, "%s %s #%lu: %d (%s)", what,
 			      os_call_names[kinds[k]], nth, ret,
 			      pmem2_errormsg());
@@ -609,12 +618,15 @@ static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 						 rsv, &f),
 					 PMEM2_E_MAPPING_NOT_FOUND);
 				char prot[5];
-				proc_page_prot(pmem2_vm_reservation_get_address(rsv),
-					  prot);
+				proc_page_prot(
+					pmem2_vm_reservation_get_address(rsv),
+					prot);
 				CHECK(strcmp(prot, "---p") == 0,
 				      "placeholder: %s", prot);
 			}
 		}
+		CHECK(clean, "%s %s: the fault still fired at call %d", what,
+		      os_call_names[kinds[k]], SWEEP_CAP);
 	}
 }
 

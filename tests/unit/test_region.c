@@ -152,18 +152,18 @@ TEST(not_on_pmem)
 TEST(fsdax)
 {
 	struct pmem2_region r;
-	char path[PATH_MAX];
+	char path[PATH_MAX], sysdev[PATH_MAX];
 
 	fake_begin();
 	fakesys_region(root, 1, "memory_controller");
 	fakesys_fsdax(root, 1, 0, "pmem1", file_st.st_dev, path, sizeof(path));
-	CHECK_RC(pmem2_region_of_source(file_src, &r), 0);
+	CHECK_RC(pmem2_region_and_device_of_source(file_src, &r, sysdev), 0);
 	CHECK(strcmp(r.name, "region1") == 0, "name %s", r.name);
 	CHECK(strcmp(r.namespace, "namespace1.0") == 0, "ns %s", r.namespace);
 	CHECK(strcmp(r.blockdev, "pmem1") == 0, "blockdev %s", r.blockdev);
 	char want[PATH_MAX + 8];
 	snprintf(want, sizeof(want), "/sys/%s", path);
-	CHECK(strcmp(r.sysdev, want) == 0, "sysdev %s", r.sysdev);
+	CHECK(strcmp(sysdev, want) == 0, "sysdev %s", sysdev);
 
 	char buf[64];
 	fakesys_write(root, FAKESYS_NDBUS "/region1/numa_node", "1\n");
@@ -178,10 +178,9 @@ TEST(fsdax)
 	/* a partition: the disk is the parent */
 	link_file_dev(FAKESYS_NDBUS "/region1/namespace1.0/block/pmem1/"
 				    "pmem1p2");
-	CHECK_RC(pmem2_region_of_source(file_src, &r), 0);
+	CHECK_RC(pmem2_region_and_device_of_source(file_src, &r, sysdev), 0);
 	CHECK(strcmp(r.blockdev, "pmem1") == 0, "blockdev %s", r.blockdev);
-	CHECK(strstr(r.sysdev, "/pmem1/pmem1p2") != NULL, "sysdev %s",
-	      r.sysdev);
+	CHECK(strstr(sysdev, "/pmem1/pmem1p2") != NULL, "sysdev %s", sysdev);
 
 	/* sector mode: btt between region and disk, namespace from the
 	 * btt's attribute */
@@ -220,7 +219,7 @@ TEST(fsdax)
 TEST(devdax)
 {
 	struct pmem2_region r;
-	char path[PATH_MAX];
+	char path[PATH_MAX], sysdev[PATH_MAX];
 
 	fake_begin();
 	fakesys_region(root, 0, "cpu_cache");
@@ -232,12 +231,12 @@ TEST(devdax)
 		fake_end();
 		return;
 	}
-	CHECK_RC(pmem2_region_of_source(src, &r), 0);
+	CHECK_RC(pmem2_region_and_device_of_source(src, &r, sysdev), 0);
 	CHECK(strcmp(r.name, "region0") == 0, "name %s", r.name);
 	CHECK(strcmp(r.namespace, "namespace0.0") == 0, "ns %s", r.namespace);
 	CHECK(r.blockdev[0] == '\0', "blockdev %s", r.blockdev);
-	CHECK(strstr(r.sysdev, "region0/dax0.0/dax0.0") != NULL, "sysdev %s",
-	      r.sysdev);
+	CHECK(strstr(sysdev, "region0/dax0.0/dax0.0") != NULL, "sysdev %s",
+	      sysdev);
 
 	/* class layout of older kernels: .../dax0.0/dax/dax0.0 */
 	char link[64];

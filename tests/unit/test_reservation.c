@@ -381,11 +381,14 @@ TEST(maps_inside)
 }
 
 /*
- * Make call number 1, 2, 3, ... of `kind` fail until the operation
- * succeeds without reaching the fault; after each failure nothing may be
- * left mapped or allocated (checked by mapping totals; memory by ASan /
+ * Make call number 1, 2, 3, ... of `kind` fail until the fault no longer
+ * fires: that run is clean and must succeed (a sweep that never gets
+ * there fails at SWEEP_CAP). After each failure nothing may be left
+ * mapped or allocated (checked by mapping totals; memory by ASan /
  * valgrind).
  */
+#define SWEEP_CAP 1000
+
 TEST(new_fault_injection)
 {
 	static const enum os_call kinds[] = {OS_MMAP, OS_MUNMAP, OS_MALLOC};
@@ -393,26 +396,32 @@ TEST(new_fault_injection)
 	int lines = proc_map_lines();
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		for (unsigned long nth = 1; nth < 10; nth++) {
+		bool clean = false;
+		for (unsigned long nth = 1; nth <= SWEEP_CAP && !clean; nth++) {
 			struct pmem2_vm_reservation *rsv = (void *)1;
 			os_fault_inject(kinds[k], nth, ENOMEM);
 			int ret = pmem2_vm_reservation_new(&rsv, NULL, 3 * MB);
 			unsigned long calls = os_fault_calls(kinds[k]);
 			os_fault_reset();
+			clean = calls < nth;
 			if (ret == 0) {
-				CHECK(calls < nth,
+				CHECK(clean,
 				      "%s #%lu: success although "
 				      "the fault was hit",
 				      os_call_names[kinds[k]], nth);
 				CHECK_RC(pmem2_vm_reservation_delete(&rsv), 0);
-				break;
+				continue;
 			}
+			CHECK(!clean, "%s #%lu: the clean run failed: %d",
+			      os_call_names[kinds[k]], nth, ret);
 			CHECK_RC(ret, -ENOMEM);
 			CHECK(rsv == NULL, "NULL on failure");
 			CHECK(strlen(pmem2_errormsg()) > 0, "message set");
 			CHECK_VM_EQ(proc_mapped_bytes(), before);
 			CHECK_VM_EQ(proc_map_lines(), lines);
 		}
+		CHECK(clean, "%s: the fault still fired at call %d",
+		      os_call_names[kinds[k]], SWEEP_CAP);
 	}
 
 	/* fixed address */

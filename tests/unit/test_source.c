@@ -87,6 +87,39 @@ TEST(invalid_handles)
 	CHECK_EQ(test_count_fds(), fds);
 }
 
+/* the descriptor closed after the source was made: PMDK's code, with a
+ * message that says so, from every call that needs the file */
+TEST(closed_after_source)
+{
+	struct pmem2_source *src = NULL;
+	struct pmem2_config *cfg = NULL;
+	struct pmem2_map *map = (void *)1;
+	int fd = test_tmpfile(8192, NULL, 0, 0);
+	char buf[16];
+	size_t v = 7;
+
+	CHECK_RC(pmem2_source_from_fd(&src, fd), 0);
+	close(fd);
+
+	CHECK_ERR(pmem2_source_size(src, &v), PMEM2_E_INVALID_FILE_HANDLE);
+	CHECK_MSG("not open");
+	CHECK_EQ(v, 7);
+
+	CHECK_RC(pmem2_config_new(&cfg), 0);
+	CHECK_RC(pmem2_config_set_required_store_granularity(
+			 cfg, PMEM2_GRANULARITY_PAGE),
+		 0);
+	CHECK_ERR(pmem2_map_new(&map, cfg, src), PMEM2_E_INVALID_FILE_HANDLE);
+	CHECK(map == NULL, "map not NULL");
+	CHECK_ERR(pmem2_source_pread_mcsafe(src, buf, sizeof(buf), 0),
+		  PMEM2_E_INVALID_FILE_HANDLE);
+	CHECK_ERR(pmem2_source_pwrite_mcsafe(src, buf, sizeof(buf), 0),
+		  PMEM2_E_INVALID_FILE_HANDLE);
+
+	pmem2_config_delete(&cfg);
+	pmem2_source_delete(&src);
+}
+
 TEST(invalid_types)
 {
 	struct pmem2_source *src = (void *)1;
@@ -486,6 +519,7 @@ int main(void)
 		zero_rdev = st.st_rdev;
 
 	RUN(invalid_handles);
+	RUN(closed_after_source);
 	RUN(invalid_types);
 	RUN(block_device);
 	RUN(type_from_stat);

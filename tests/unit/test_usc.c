@@ -31,10 +31,11 @@ static struct stat file_st;
 static struct pmem2_source *src; /* a tmp file, on region1 in the fake */
 
 /* region1 with DIMMs nmem0 (usc 3) and nmem1 (usc 4), the tmp file on
- * its disk pmem1 */
-static void fake_begin(void)
+ * its disk pmem1; the bus at least `deep` bytes down the device tree */
+static void fake_begin_deep(size_t deep)
 {
-	if (fakesys_create(root, sizeof(root))) {
+	if (fakesys_create(root, sizeof(root)) ||
+	    (deep && fakesys_deep_bus(root, deep))) {
 		printf("cannot create a fake sysfs tree\n");
 		exit(2);
 	}
@@ -44,6 +45,11 @@ static void fake_begin(void)
 	fakesys_dimm(root, 1, 0, 0, ID0, "3");
 	fakesys_dimm(root, 1, 1, 1, ID1, "4");
 	sysfs_set_root(root);
+}
+
+static void fake_begin(void)
+{
+	fake_begin_deep(0);
 }
 
 static void fake_end(void)
@@ -251,6 +257,43 @@ TEST(devdax)
 	fake_end();
 }
 
+/* the disk's /sys/devices/... path, as the library resolves it */
+static size_t sysdev_length(void)
+{
+	char link[64], real[PATH_MAX];
+
+	snprintf(link, sizeof(link), "dev/block/%u:%u", major(file_st.st_dev),
+		 minor(file_st.st_dev));
+	return fakesys_realpath(root, link, real, sizeof(real)) ? 0
+								: strlen(real);
+}
+
+/* Deep PCI/CXL topologies give device paths of hundreds of bytes: the
+ * queries work all the same (a 256-byte buffer refused them once), up to
+ * paths of thousands of bytes. */
+TEST(long_device_path)
+{
+	static const size_t depths[] = {300, 3000};
+
+	for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		char id[128];
+		size_t len = sizeof(id);
+		uint64_t usc = 0;
+		int node = 77;
+
+		fake_begin_deep(depths[i]);
+		CHECK(sysdev_length() > depths[i], "device path of %zu bytes",
+		      sysdev_length());
+		CHECK_RC(pmem2_source_device_id(src, id, &len), 0);
+		CHECK(strcmp(id, ID0 "," ID1) == 0, "id \"%s\"", id);
+		CHECK_RC(pmem2_source_device_usc(src, &usc), 0);
+		CHECK_EQ(usc, 7);
+		CHECK_RC(pmem2_source_numa_node(src, &node), 0);
+		CHECK_EQ(node, 1);
+		fake_end();
+	}
+}
+
 /* Fail each sysfs access of a successful call in turn. */
 #define SWEEP(call)                                                            \
 	do {                                                                   \
@@ -301,6 +344,7 @@ int main(void)
 	RUN(numa);
 	RUN(not_supported);
 	RUN(devdax);
+	RUN(long_device_path);
 	RUN(fault_injection);
 	pmem2_source_delete(&src);
 	close(fd);
