@@ -207,8 +207,11 @@ secs=$(($(date +%s) - start))
 		"pinned to CPU $pinned (thread cases: every CPU)."
 	pmdk_ver="not found"
 	[ "$BENCH_PMDK" = 1 ] && pmdk_ver="libpmem2 $BENCH_PMDK_VERSION ($BENCH_PMDK_LIBRARY)"
-	engine=$("${ours_env[@]}" "$build/tools/pmem2" info --anon 2>/dev/null |
-		sed -n 's/^cpu_flush: *//p' || true)
+	# the tool has the library built in: it describes BUILD_DIR's
+	engine=
+	[ "$ours_dir" = "$build" ] &&
+		engine=$("$build/tools/pmem2" info --anon 2>/dev/null |
+			sed -n 's/^cpu_flush: *//p' || true)
 	echo "PMDK: $pmdk_ver. Ours: $ours_dir/libpmem2.so.1 (${engine:-?})."
 	echo
 	awk -f "$here/report.awk" "$results"

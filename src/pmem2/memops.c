@@ -2,8 +2,10 @@
 /*
  * memops.c -- the state the copy engines share with the dispatcher
  * (memops.h): the tunables every entry point reads, which the dispatcher
- * (persist.c) writes, and, in instrumented builds, the event hook through
- * which the kernels report every flush, fence, store and msync.
+ * (persist.c) writes, each thread's record of where it wrote last (the
+ * guess whether a destination is in the cache), and, in instrumented
+ * builds, the event hook through which the kernels report every flush,
+ * fence, store and msync.
  *
  * It lives apart from the dispatcher so that no two files depend on each
  * other: the dispatcher uses the engines, and both use this file.
@@ -14,10 +16,15 @@
 
 MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
 	.movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD,
-	.page_movnt_threshold = PMEM2_DEFAULT_BIG_MOVE,
-	.big_move_threshold = PMEM2_DEFAULT_BIG_MOVE,
-	.big_set_threshold = PMEM2_DEFAULT_BIG_SET,
+	.page_movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD,
+	.big_move_threshold = PMEM2_DEFAULT_BYTE_MOVNT,
+	.big_set_threshold = PMEM2_DEFAULT_BYTE_MOVNT,
+	.hot_max = PMEM2_DEFAULT_HOT_MAX,
+	.page_hot_max = PMEM2_DEFAULT_HOT_MAX,
 };
+
+MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot
+	__attribute__((tls_model("initial-exec")));
 
 #ifdef PMEM2_INSTRUMENT
 __thread struct pmem2_instr_counters pmem2_instr;

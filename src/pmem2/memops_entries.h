@@ -13,11 +13,14 @@
  *     no hint -> stream from PMEM_MOVNT_THRESHOLD bytes on (default 256).
  *     Then an sfence unless NODRAIN.
  *   BYTE (eADR, private, anonymous): nothing is flushed. NONTEMPORAL
- *     streams; flag-less copies larger than the last-level cache stream
- *     too (they would only evict it); anything else is an ordinary copy.
- *     Then an sfence unless NODRAIN or NOFLUSH.
- *   PAGE: the copy (streamed as for CACHE_LINE, but with the PAGE
- *     threshold, and fenced so the lines are in memory), then msync of the
+ *     streams; flag-less copies from the BYTE threshold on stream too when
+ *     their destination is cold (memops_cold: not written by this thread
+ *     lately, or larger than what stays in the cache), where ordinary
+ *     stores would first read every line; anything else is an ordinary
+ *     copy. Then an sfence unless NODRAIN or NOFLUSH.
+ *   PAGE: the copy (streamed on NONTEMPORAL or WC, and without a hint from
+ *     the PAGE threshold on into a cold destination, as on BYTE maps;
+ *     streamed lines fenced so they are in memory), then msync of the
  *     registered range unless NOFLUSH -- and no cache flushes, which msync
  *     makes pointless.
  *
@@ -85,14 +88,21 @@ MEMOPS_INLINE bool memops_want_nt(unsigned flags, size_t len, size_t thr)
 	return len >= thr;
 }
 
-/* BYTE: stream on request, or when the copy cannot stay in the cache */
-MEMOPS_INLINE bool memops_want_nt_byte(unsigned flags, size_t len, size_t big)
+/*
+ * PAGE and BYTE (NOFLUSH already excluded): stream on request (nt_flags:
+ * NONTEMPORAL or WC on PAGE maps, NONTEMPORAL alone on BYTE maps, where PMDK
+ * ignores WC), never on TEMPORAL or WB, and without a hint when the copy is
+ * at least thr bytes long and its destination is not in the cache.
+ */
+MEMOPS_INLINE bool memops_want_nt_cold(const void *d, unsigned flags,
+				       size_t len, size_t thr, size_t hot_max,
+				       unsigned nt_flags)
 {
-	if (flags & F_NT)
+	if (flags & nt_flags)
 		return true;
 	if (flags & (F_T | F_WB))
 		return false;
-	return len >= big;
+	return len >= thr && memops_cold(d, len, hot_max);
 }
 
 /* ------------------------------------------------------------------ */
@@ -171,8 +181,9 @@ MEMOPS_INLINE void *slow_move_byte(void *dst, const void *src, size_t len,
 	memops_check_flags(flags);
 	if (likely(d != s)) {
 		if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-		    memops_want_nt_byte(flags, len,
-					pmem2_tun.big_move_threshold))
+		    memops_want_nt_cold(d, flags, len,
+					pmem2_tun.big_move_threshold,
+					pmem2_tun.hot_max, F_NT))
 			nt(d, s, len);
 		else if (len <= K_SMALL)
 			k_move_small(d, s, len);
@@ -214,8 +225,9 @@ MEMOPS_INLINE void *slow_move_page(void *dst, const void *src, size_t len,
 	memops_check_flags(flags);
 	if (likely(d != s)) {
 		if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-		    memops_want_nt(flags, len,
-				   pmem2_tun.page_movnt_threshold)) {
+		    memops_want_nt_cold(d, flags, len,
+					pmem2_tun.page_movnt_threshold,
+					pmem2_tun.page_hot_max, F_NT | F_WC)) {
 			nt(d, s, len);
 			/* streamed lines must reach memory before msync
 			 * writes the pages back */
@@ -377,7 +389,8 @@ MEMOPS_INLINE void *slow_set_byte(void *dst, int c, size_t len, unsigned flags,
 
 	memops_check_flags(flags);
 	if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-	    memops_want_nt_byte(flags, len, pmem2_tun.big_set_threshold))
+	    memops_want_nt_cold(d, flags, len, pmem2_tun.big_set_threshold,
+				pmem2_tun.hot_max, F_NT))
 		nt(d, c, len);
 	else if (len <= K_SMALL)
 		k_set_small(d, c, len);
@@ -409,7 +422,8 @@ MEMOPS_INLINE void *slow_set_page(void *dst, int c, size_t len, unsigned flags,
 
 	memops_check_flags(flags);
 	if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-	    memops_want_nt(flags, len, pmem2_tun.page_movnt_threshold)) {
+	    memops_want_nt_cold(d, flags, len, pmem2_tun.page_movnt_threshold,
+				pmem2_tun.page_hot_max, F_NT | F_WC)) {
 		nt(d, c, len);
 		fence();
 	} else if (len <= K_SMALL) {
