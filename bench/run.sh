@@ -9,7 +9,7 @@
 # takes it as it is) and builds the benchmark there with CMake
 # (bench/CMakeLists.txt): bench-ours against our libraries, bench-pmdk
 # against PMDK's. Then runs the two alternately, case by case (which one
-# goes first alternates too), for BENCH_ROUNDS rounds (default 5), plus the
+# goes first alternates too), for BENCH_ROUNDS rounds (default 6), plus the
 # machine's own loops once per round, and the cases only ours has
 # (libpmemset) after each round. Each binary reports per case the median of
 # many timed batches (see bench.c); report.awk takes the median across
@@ -20,12 +20,14 @@
 # Without Debian's libpmem2-dev (CMake says so when configuring) the PMDK
 # columns are "-" and ours and the machine are still measured.
 #
-# Environment: BENCH_ROUNDS (default 5), BENCH_BUDGET_MS (time per case per
-# run, default 40), BENCH_DIR (where the files live, default /dev/shm),
-# BENCH_FILTER (substring of "op/map/bytes/flags/pattern": only those
-# cases), BENCH_CPU (CPU to pin to; default the last one; "none" to not pin;
-# the thread cases use every CPU), BENCH_SMOKE=1 (one call per case: checks
-# that everything runs, times mean nothing), BENCH_NO_CONFIGURE=1,
+# Environment: BENCH_ROUNDS (default 6: an even number, so that each
+# library starts first, and maps its memory first, in as many rounds as the
+# other), BENCH_BUDGET_MS (time per case per run, default 30), BENCH_DIR
+# (where the files live, default /dev/shm), BENCH_FILTER (an extended
+# regular expression: only the cases whose "op/map/bytes/flags/pattern" key
+# matches), BENCH_CPU (CPU to pin to; default the last one; "none" to not
+# pin; the thread cases use every CPU), BENCH_SMOKE=1 (one call per case:
+# checks that everything runs, times mean nothing), BENCH_NO_CONFIGURE=1,
 # BENCH_OURS_LIBDIR (measure the libpmem2.so.1 and libpmemset.so.1 of that
 # directory as "ours", e.g. an older build, instead of BUILD_DIR's).
 set -euo pipefail
@@ -36,7 +38,7 @@ build=${1:-$root/build-release}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 out=$build/bench
-rounds=${BENCH_ROUNDS:-5}
+rounds=${BENCH_ROUNDS:-6}
 mkdir -p "$out"
 
 log() { echo "run.sh: $*" >&2; }
@@ -165,7 +167,15 @@ log "${#cases[@]} cases x $rounds rounds, alternating ${libs[*]} case by" \
 
 for r in $(seq 1 "$rounds"); do
 	log "round $r/$rounds"
-	for who in "${libs[@]}"; do start_server "$who"; done
+	# which server maps (and so faults in) its memory first alternates:
+	# where the kernel puts a process's pages moves memory-bound times by
+	# several percent, and must not favour one library
+	if [ $((r % 2)) = 1 ] || [ ${#libs[@]} = 1 ]; then
+		for who in "${libs[@]}"; do start_server "$who"; done
+	else
+		start_server pmdk
+		start_server ours
+	fi
 	for i in "${!cases[@]}"; do
 		if [ ${#libs[@]} = 1 ]; then
 			ask ours "$r" "${cases[$i]}"

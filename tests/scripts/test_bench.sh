@@ -73,7 +73,7 @@ else
 	skip "Debian's libpmem2-dev was not found at configure time: no bench-pmdk"
 fi
 check "the machine's loops ran" \
-	test "$(awk -F'\t' '$1 == "machine"' "$results" | wc -l)" -ge 33
+	test "$(awk -F'\t' '$1 == "machine"' "$results" | wc -l)" -ge 35
 check "the thread cases report one thread and the thread count" \
 	test -z "$(awk -F'\t' '$3 == "threads" && !($9 > 0 && $10 >= 1)' "$results")"
 check "large copies are paired with the NT loop" \
