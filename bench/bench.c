@@ -633,15 +633,18 @@ static int writes_fill(const struct op *o)
  */
 static void check_call(struct op *o, const char *key)
 {
-	char *d = o->base + o->pos;
+	/* where this call writes (run_batch moves o on to the next one) */
+	size_t pos = o->pos;
+	char *d = o->base + pos;
+	int before = pos > 0, after = pos + o->len < o->span;
 	int fill = writes_fill(o);
 	size_t i;
 
 	for (i = 0; i < o->len; i++)
 		d[i] = (char)~(fill ? (char)o->c : o->src[i]);
-	if (o->pos > 0)
+	if (before)
 		d[-1] = 0x5a;
-	if (o->pos + o->len < o->span)
+	if (after)
 		d[o->len] = 0x5a;
 	if (!skip_call)
 		run_batch(o, 1);
@@ -653,8 +656,7 @@ static void check_call(struct op *o, const char *key)
 			i, o->len);
 		exit(3);
 	}
-	if ((o->pos > 0 && d[-1] != 0x5a) ||
-	    (o->pos + o->len < o->span && d[o->len] != 0x5a)) {
+	if ((before && d[-1] != 0x5a) || (after && d[o->len] != 0x5a)) {
 		fprintf(stderr, "bench: %s: wrote outside its destination\n",
 			key);
 		exit(3);
