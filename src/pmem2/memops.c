@@ -23,8 +23,7 @@ MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
 	.page_hot_max = PMEM2_DEFAULT_HOT_MAX,
 };
 
-MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot
-	__attribute__((tls_model("initial-exec")));
+MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot;
 
 #ifdef PMEM2_INSTRUMENT
 __thread struct pmem2_instr_counters pmem2_instr;

@@ -84,6 +84,10 @@ struct pmem2_memops_tun {
 	 * when PMEM_MOVNT_THRESHOLD is set) */
 	size_t hot_max;
 	size_t page_hot_max;
+	/* BYTE: so does a copy/fill up to this size that starts where this
+	 * thread's previous one ended (memops_cold) */
+	size_t byte_seq_move_max;
+	size_t byte_seq_set_max;
 	/* sfence after every 768 bytes of SSE2/AVX streaming stores */
 	bool wc_workaround;
 };
@@ -102,6 +106,9 @@ struct pmem2_tuning {
 	size_t movnt_threshold;
 	size_t page_movnt_threshold;
 	size_t byte_movnt_threshold; /* copies and fills */
+	/* BYTE: ordinary stores for a copy/fill continuing the previous
+	 * one up to this size */
+	size_t byte_seq_move_max, byte_seq_set_max;
 	/* hot_max = last-level cache / hot_llc_div, at most hot_max_cap
 	 * (0: no cap) */
 	unsigned hot_llc_div;
@@ -122,19 +129,21 @@ void pmem2_cpu_family_model(uint32_t leaf1_eax, unsigned *family,
  * Where this thread's flag-less PAGE and BYTE copies wrote last (see
  * memops_cold): a few destination ranges, each with the value of the
  * thread's byte clock after it was written. Thread-local, so no thread
- * writes anything another one reads; initial-exec, so reaching it is one
- * instruction and no call.
+ * writes anything another one reads. (Not initial-exec: that would mark
+ * the library STATIC_TLS, and dlopen() of it could then fail for want of
+ * static TLS space; the lookup costs a few nanoseconds, and only copies
+ * from the streaming threshold on make it.)
  */
 #define PMEM2_HOT_SLOTS 4
 struct pmem2_hot {
 	uintptr_t start[PMEM2_HOT_SLOTS];
 	uintptr_t end[PMEM2_HOT_SLOTS];
 	uint64_t when[PMEM2_HOT_SLOTS];
-	uint64_t clock; /* bytes written by those copies, ever */
-	unsigned next;	/* the slot to reuse next */
+	uint64_t clock;	   /* bytes written by those copies, ever */
+	uintptr_t last_end; /* where the last of them ended */
+	unsigned next;	    /* the slot to reuse next */
 };
-extern MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot
-	__attribute__((tls_model("initial-exec")));
+extern MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot;
 
 /*
  * Should a flag-less copy or fill of len bytes (at least the streaming
@@ -147,9 +156,14 @@ extern MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot
  * inside a range it wrote so recently that at most max bytes were
  * written since is taken to be hot (ordinary stores), any other one cold
  * (streamed). A copy larger than max (hot_max or page_hot_max) always
- * streams. Records this write.
+ * streams. One more case counts as hot: a destination that starts where
+ * this thread's previous one ended, up to seq_max bytes -- the processor's
+ * prefetcher follows such a sequence (a log being appended to) and has its
+ * next lines on the way, so ordinary stores do not wait for them. Records
+ * this write.
  */
-MEMOPS_INLINE bool memops_cold(const void *d, size_t len, size_t max)
+MEMOPS_INLINE bool memops_cold(const void *d, size_t len, size_t max,
+			       size_t seq_max)
 {
 	struct pmem2_hot *h = &pmem2_hot;
 	uintptr_t s = (uintptr_t)d, e = s + len;
@@ -165,6 +179,9 @@ MEMOPS_INLINE bool memops_cold(const void *d, size_t len, size_t max)
 			break;
 		}
 	}
+	if (len <= seq_max && s == h->last_end)
+		hot = true;
+	h->last_end = e;
 	if (i == PMEM2_HOT_SLOTS) {
 		i = h->next;
 		h->next = (i + 1) % PMEM2_HOT_SLOTS;

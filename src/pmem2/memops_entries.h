@@ -96,13 +96,13 @@ MEMOPS_INLINE bool memops_want_nt(unsigned flags, size_t len, size_t thr)
  */
 MEMOPS_INLINE bool memops_want_nt_cold(const void *d, unsigned flags,
 				       size_t len, size_t thr, size_t hot_max,
-				       unsigned nt_flags)
+				       size_t seq_max, unsigned nt_flags)
 {
 	if (flags & nt_flags)
 		return true;
 	if (flags & (F_T | F_WB))
 		return false;
-	return len >= thr && memops_cold(d, len, hot_max);
+	return len >= thr && memops_cold(d, len, hot_max, seq_max);
 }
 
 /* ------------------------------------------------------------------ */
@@ -183,7 +183,8 @@ MEMOPS_INLINE void *slow_move_byte(void *dst, const void *src, size_t len,
 		if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
 		    memops_want_nt_cold(d, flags, len,
 					pmem2_tun.big_move_threshold,
-					pmem2_tun.hot_max, F_NT))
+					pmem2_tun.hot_max,
+					pmem2_tun.byte_seq_move_max, F_NT))
 			nt(d, s, len);
 		else if (len <= K_SMALL)
 			k_move_small(d, s, len);
@@ -227,7 +228,7 @@ MEMOPS_INLINE void *slow_move_page(void *dst, const void *src, size_t len,
 		if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
 		    memops_want_nt_cold(d, flags, len,
 					pmem2_tun.page_movnt_threshold,
-					pmem2_tun.page_hot_max, F_NT | F_WC)) {
+					pmem2_tun.page_hot_max, 0, F_NT | F_WC)) {
 			nt(d, s, len);
 			/* streamed lines must reach memory before msync
 			 * writes the pages back */
@@ -390,7 +391,8 @@ MEMOPS_INLINE void *slow_set_byte(void *dst, int c, size_t len, unsigned flags,
 	memops_check_flags(flags);
 	if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
 	    memops_want_nt_cold(d, flags, len, pmem2_tun.big_set_threshold,
-				pmem2_tun.hot_max, F_NT))
+				pmem2_tun.hot_max, pmem2_tun.byte_seq_set_max,
+				F_NT))
 		nt(d, c, len);
 	else if (len <= K_SMALL)
 		k_set_small(d, c, len);
@@ -423,7 +425,7 @@ MEMOPS_INLINE void *slow_set_page(void *dst, int c, size_t len, unsigned flags,
 	memops_check_flags(flags);
 	if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
 	    memops_want_nt_cold(d, flags, len, pmem2_tun.page_movnt_threshold,
-				pmem2_tun.page_hot_max, F_NT | F_WC)) {
+				pmem2_tun.page_hot_max, 0, F_NT | F_WC)) {
 		nt(d, c, len);
 		fence();
 	} else if (len <= K_SMALL) {

@@ -356,6 +356,8 @@ static void persist_init_once(void)
 	tun->big_move_threshold = tn->byte_movnt_threshold;
 	tun->big_set_threshold = tn->byte_movnt_threshold;
 	tun->hot_max = pmem2_tuning_hot_max(tn, cpu->llc_size);
+	tun->byte_seq_move_max = tn->byte_seq_move_max;
+	tun->byte_seq_set_max = tn->byte_seq_set_max;
 	long long t = env_number("PMEM_MOVNT_THRESHOLD", &ok);
 	info->movnt_threshold_env = ok && t >= 0;
 	tun->page_hot_max = tun->hot_max;

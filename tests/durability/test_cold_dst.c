@@ -6,7 +6,9 @@
  * On BYTE and PAGE maps a flag-less copy or fill from the map's threshold
  * on streams into a destination this thread has not written lately (cold:
  * ordinary stores would first read every line from memory) and uses
- * ordinary stores into one it has (hot: the lines are in the cache). Flags
+ * ordinary stores into one it has (hot: the lines are in the cache), and on
+ * BYTE maps into one that continues the previous one, up to a limit (the
+ * prefetcher has it on the way). Flags
  * still decide where given, CACHE_LINE maps do not look at the history,
  * and copies larger than hot_max always stream. The instrumented library
  * counts every streaming and ordinary store, so this program checks the
@@ -87,6 +89,34 @@ TEST(cold_streams_hot_does_not)
 	history(PAGE, true, info->page_movnt_threshold);
 }
 
+/* appending: ordinary stores up to the sequence limit, streaming beyond */
+static void append(bool set, size_t seq_max, size_t thr)
+{
+	const char *what = set ? "memset" : "memcpy";
+	size_t len = seq_max >= thr ? seq_max : thr;
+
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
+	CHECK(call(BYTE, set, 0, len, 0) == STREAMED, "BYTE %s: first, cold",
+	      what);
+	CHECK(call(BYTE, set, len, len, 0) ==
+		      (seq_max >= thr ? ORDINARY : STREAMED),
+	      "BYTE %s: appended, %zu bytes, sequence limit %zu", what, len,
+	      seq_max);
+	CHECK(call(BYTE, set, 2 * len, len + 64, 0) == STREAMED,
+	      "BYTE %s: appended, above the sequence limit", what);
+	CHECK(call(PAGE, set, 8 * len, len, 0) == STREAMED,
+	      "PAGE %s: no sequence rule, cold", what);
+	CHECK(call(PAGE, set, 9 * len, len, 0) == STREAMED,
+	      "PAGE %s: no sequence rule, appended", what);
+}
+
+TEST(appending)
+{
+	append(false, pmem2_tun.byte_seq_move_max,
+	       pmem2_tun.big_move_threshold);
+	append(true, pmem2_tun.byte_seq_set_max, pmem2_tun.big_set_threshold);
+}
+
 TEST(larger_than_hot_max_always_streams)
 {
 	size_t big = pmem2_persist_info()->hot_max + 4096;
@@ -137,6 +167,7 @@ int main(void)
 	memset(src, 7, buf_len);
 
 	RUN(cold_streams_hot_does_not);
+	RUN(appending);
 	RUN(larger_than_hot_max_always_streams);
 	RUN(cache_line_ignores_history);
 

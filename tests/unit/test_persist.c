@@ -768,6 +768,8 @@ TEST(tuning_table)
 	CHECK_EQ(amd->movnt_threshold, (size_t)256);
 	CHECK_EQ(amd->page_movnt_threshold, (size_t)256);
 	CHECK_EQ(amd->byte_movnt_threshold, (size_t)2048);
+	CHECK_EQ(amd->byte_seq_move_max, (size_t)2048);
+	CHECK_EQ(amd->byte_seq_set_max, (size_t)8192);
 	CHECK(!amd->movdir64b && !intel->movdir64b && !dflt->movdir64b,
 	      "MOVDIR64B stays opt-in everywhere until measured");
 	/* hot_max: a quarter of the last-level cache, capped */
@@ -781,7 +783,7 @@ TEST(tuning_table)
 /* memops_cold: this thread's recent destinations are hot, others cold */
 static void *other_thread_cold(void *p)
 {
-	return (void *)(uintptr_t)memops_cold(p, 4096, 1 << 20);
+	return (void *)(uintptr_t)memops_cold(p, 4096, 1 << 20, 0);
 }
 
 TEST(destination_guess)
@@ -791,31 +793,40 @@ TEST(destination_guess)
 	char *x = buf + 4096;
 
 	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
-	CHECK(memops_cold(x, 4096, max), "never written: cold");
-	CHECK(!memops_cold(x, 4096, max), "written just now: hot");
-	CHECK(!memops_cold(x + 64, 1024, max), "inside it: hot");
-	CHECK(memops_cold(x + 64, 4096, max), "beyond its end: cold");
-	CHECK(memops_cold(x - 64, 128, max), "before its start: cold");
-	CHECK(!memops_cold(x - 64, 128, max), "now written: hot");
-	CHECK(memops_cold(buf, max + 1, max), "larger than max: cold");
-	CHECK(memops_cold(buf, max + 1, max), "and never recorded");
-	CHECK(memops_cold(x, 4096, 0), "max 0: always cold");
+	CHECK(memops_cold(x, 4096, max, 0), "never written: cold");
+	CHECK(!memops_cold(x, 4096, max, 0), "written just now: hot");
+	CHECK(!memops_cold(x + 64, 1024, max, 0), "inside it: hot");
+	CHECK(memops_cold(x + 64, 4096, max, 0), "beyond its end: cold");
+	CHECK(memops_cold(x - 64, 128, max, 0), "before its start: cold");
+	CHECK(!memops_cold(x - 64, 128, max, 0), "now written: hot");
+	CHECK(memops_cold(buf, max + 1, max, 0), "larger than max: cold");
+	CHECK(memops_cold(buf, max + 1, max, 0), "and never recorded");
+	CHECK(memops_cold(x, 4096, 0, 0), "max 0: always cold");
 
 	/* a hot range goes cold once max bytes were written since */
 	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
-	CHECK(memops_cold(x, 4096, max), "x cold");
-	CHECK(memops_cold(buf + (4 << 20), max - 4096, max), "y cold");
-	CHECK(!memops_cold(x, 4096, max), "x: max bytes since, still hot");
-	CHECK(memops_cold(buf + (6 << 20), max - 4095, max), "z cold");
-	CHECK(memops_cold(x, 4096, max), "x: max + 1 bytes since, cold");
+	CHECK(memops_cold(x, 4096, max, 0), "x cold");
+	CHECK(memops_cold(buf + (4 << 20), max - 4096, max, 0), "y cold");
+	CHECK(!memops_cold(x, 4096, max, 0), "x: max bytes since, still hot");
+	CHECK(memops_cold(buf + (6 << 20), max - 4095, max, 0), "z cold");
+	CHECK(memops_cold(x, 4096, max, 0), "x: max + 1 bytes since, cold");
 
 	/* PMEM2_HOT_SLOTS ranges are remembered, the oldest is replaced */
 	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
 	for (int i = 0; i <= PMEM2_HOT_SLOTS; i++)
-		CHECK(memops_cold(buf + i * 8192, 4096, max), "%d cold", i);
-	CHECK(memops_cold(buf, 4096, max), "the first one was replaced");
+		CHECK(memops_cold(buf + i * 8192, 4096, max, 0), "%d cold", i);
+	CHECK(memops_cold(buf, 4096, max, 0), "the first one was replaced");
 	for (int i = 2; i <= PMEM2_HOT_SLOTS; i++)
-		CHECK(!memops_cold(buf + i * 8192, 4096, max), "%d hot", i);
+		CHECK(!memops_cold(buf + i * 8192, 4096, max, 0), "%d hot", i);
+
+	/* a destination right after the previous one, up to seq_max */
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
+	CHECK(memops_cold(x, 4096, max, 8192), "a first write: cold");
+	CHECK(!memops_cold(x + 4096, 8192, max, 8192), "the next one: hot");
+	CHECK(memops_cold(x + 12288, 8193, max, 8192),
+	      "the next one, larger than seq_max: cold");
+	CHECK(memops_cold(x + 65536, 64, max, 8192), "a gap: cold");
+	CHECK(memops_cold(x + 65600, 64, max, 0), "seq_max 0: cold");
 
 	/* another thread has its own record */
 	pthread_t t;
