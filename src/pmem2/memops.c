@@ -18,7 +18,7 @@ MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
 	.movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD,
 	.page_movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD,
 	.big_move_threshold = PMEM2_DEFAULT_BYTE_MOVNT,
-	.big_set_threshold = PMEM2_DEFAULT_BYTE_MOVNT,
+	.big_set_threshold = PMEM2_DEFAULT_BYTE_SET_MOVNT,
 	.hot_max = PMEM2_DEFAULT_HOT_MAX,
 	.page_hot_max = PMEM2_DEFAULT_HOT_MAX,
 };

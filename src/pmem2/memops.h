@@ -66,6 +66,7 @@ struct pmem2_memset_set {
  */
 #define PMEM2_DEFAULT_MOVNT_THRESHOLD ((size_t)256)
 #define PMEM2_DEFAULT_BYTE_MOVNT ((size_t)2048)
+#define PMEM2_DEFAULT_BYTE_SET_MOVNT ((size_t)65536)
 #define PMEM2_DEFAULT_HOT_MAX ((size_t)1 << 20)
 
 struct pmem2_memops_tun {
@@ -105,7 +106,8 @@ struct pmem2_tuning {
 	const char *source; /* where its numbers come from */
 	size_t movnt_threshold;
 	size_t page_movnt_threshold;
-	size_t byte_movnt_threshold; /* copies and fills */
+	size_t byte_movnt_threshold;	 /* copies */
+	size_t byte_set_movnt_threshold; /* fills */
 	/* BYTE: ordinary stores for a copy/fill continuing the previous
 	 * one up to this size */
 	size_t byte_seq_move_max, byte_seq_set_max;

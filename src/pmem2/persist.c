@@ -354,7 +354,7 @@ static void persist_init_once(void)
 	tun->movnt_threshold = tn->movnt_threshold;
 	tun->page_movnt_threshold = tn->page_movnt_threshold;
 	tun->big_move_threshold = tn->byte_movnt_threshold;
-	tun->big_set_threshold = tn->byte_movnt_threshold;
+	tun->big_set_threshold = tn->byte_set_movnt_threshold;
 	tun->hot_max = pmem2_tuning_hot_max(tn, cpu->llc_size);
 	tun->byte_seq_move_max = tn->byte_seq_move_max;
 	tun->byte_seq_set_max = tn->byte_seq_set_max;

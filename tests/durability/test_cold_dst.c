@@ -157,6 +157,8 @@ int main(void)
 	buf_len = 2 * (info->hot_max + 4096);
 	if (buf_len < 64 * info->big_move_threshold)
 		buf_len = 64 * info->big_move_threshold;
+	if (buf_len < 64 * info->big_set_threshold)
+		buf_len = 64 * info->big_set_threshold;
 	buf = mmap(NULL, buf_len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	src = malloc(buf_len);

@@ -717,7 +717,7 @@ TEST(dispatch_choice)
 		 thr_set ? thr : tn->page_movnt_threshold);
 	/* BYTE maps: the table's threshold, whatever the environment */
 	CHECK_EQ(info->big_move_threshold, tn->byte_movnt_threshold);
-	CHECK_EQ(info->big_set_threshold, tn->byte_movnt_threshold);
+	CHECK_EQ(info->big_set_threshold, tn->byte_set_movnt_threshold);
 	CHECK_EQ(info->llc_size, c.llc_size);
 	CHECK_EQ(info->hot_max, pmem2_tuning_hot_max(tn, c.llc_size));
 	CHECK_EQ(info->page_hot_max, thr_set ? 0 : info->hot_max);
@@ -769,7 +769,8 @@ TEST(tuning_table)
 	CHECK_EQ(amd->page_movnt_threshold, (size_t)256);
 	CHECK_EQ(amd->byte_movnt_threshold, (size_t)2048);
 	CHECK_EQ(amd->byte_seq_move_max, (size_t)2048);
-	CHECK_EQ(amd->byte_seq_set_max, (size_t)8192);
+	CHECK_EQ(amd->byte_set_movnt_threshold, (size_t)64 << 10);
+	CHECK_EQ(amd->byte_seq_set_max, (size_t)0);
 	CHECK(!amd->movdir64b && !intel->movdir64b && !dflt->movdir64b,
 	      "MOVDIR64B stays opt-in everywhere until measured");
 	/* hot_max: a quarter of the last-level cache, capped */
