@@ -25,6 +25,36 @@ MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun = {
 
 MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot;
 
+/* see memops.h */
+bool memops_cold(const void *d, size_t len, size_t max, size_t seq_max)
+{
+	struct pmem2_hot *h = &pmem2_hot;
+	uintptr_t s = (uintptr_t)d, e = s + len;
+	bool hot = false;
+	unsigned i;
+
+	if (len > max)
+		return true;
+	h->clock += len;
+	for (i = 0; i < PMEM2_HOT_SLOTS; i++) {
+		if (s >= h->start[i] && e <= h->end[i]) {
+			hot = h->clock - h->when[i] <= max;
+			break;
+		}
+	}
+	if (len <= seq_max && s == h->last_end)
+		hot = true;
+	h->last_end = e;
+	if (i == PMEM2_HOT_SLOTS) {
+		i = h->next;
+		h->next = (i + 1) % PMEM2_HOT_SLOTS;
+		h->start[i] = s;
+		h->end[i] = e;
+	}
+	h->when[i] = h->clock;
+	return !hot;
+}
+
 #ifdef PMEM2_INSTRUMENT
 __thread struct pmem2_instr_counters pmem2_instr;
 static __thread pmem2_instr_hook_fn instr_hook;

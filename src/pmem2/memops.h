@@ -162,37 +162,11 @@ extern MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot;
  * this thread's previous one ended, up to seq_max bytes -- the processor's
  * prefetcher follows such a sequence (a log being appended to) and has its
  * next lines on the way, so ordinary stores do not wait for them. Records
- * this write.
+ * this write. Out of line (memops.c): the thread-local lookup is a call,
+ * which would make every caller save its registers.
  */
-MEMOPS_INLINE bool memops_cold(const void *d, size_t len, size_t max,
-			       size_t seq_max)
-{
-	struct pmem2_hot *h = &pmem2_hot;
-	uintptr_t s = (uintptr_t)d, e = s + len;
-	bool hot = false;
-	unsigned i;
-
-	if (len > max)
-		return true;
-	h->clock += len;
-	for (i = 0; i < PMEM2_HOT_SLOTS; i++) {
-		if (s >= h->start[i] && e <= h->end[i]) {
-			hot = h->clock - h->when[i] <= max;
-			break;
-		}
-	}
-	if (len <= seq_max && s == h->last_end)
-		hot = true;
-	h->last_end = e;
-	if (i == PMEM2_HOT_SLOTS) {
-		i = h->next;
-		h->next = (i + 1) % PMEM2_HOT_SLOTS;
-		h->start[i] = s;
-		h->end[i] = e;
-	}
-	h->when[i] = h->clock;
-	return !hot;
-}
+MEMOPS_HIDDEN bool memops_cold(const void *d, size_t len, size_t max,
+			       size_t seq_max);
 
 /* ------------------------------------------------------------------ */
 /* instrumentation                                                     */
