@@ -50,6 +50,11 @@
  * statistics across rounds and the ratios.
  *
  * Environment: BENCH_DIR (where the files are created, default /dev/shm),
+ * BENCH_SHARED (a directory on the same file system: the CL, PAGE and BYTE
+ * maps, the source and the NT loop's buffer are files of fixed names there,
+ * which run.sh hands to both libraries' servers, so both write the same
+ * physical memory; the BYTE map is then that file with
+ * PMEM2_FORCE_GRANULARITY=BYTE instead of an anonymous map),
  * BENCH_BUDGET_MS (time spent per case, default 30), BENCH_FILTER (only the
  * cases whose key matches this extended regular expression), BENCH_SMOKE=1 (one
  * call per sample, one sample: checks that every case runs and writes what it
@@ -71,6 +76,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef BENCH_PMEMSET
@@ -175,6 +181,7 @@ static int smoke;     /* BENCH_SMOKE: one call, one sample */
 static int skip_call; /* BENCH_CHECK_SELFTEST: the check must fail */
 
 static const char *dir = "/dev/shm";
+static const char *shared; /* BENCH_SHARED */
 static const char *filter;
 static regex_t filter_re;
 static int verbose;
@@ -735,11 +742,38 @@ static int make_file(size_t size)
 	return fd;
 }
 
-/* A plain shared mapping of a fresh file in BENCH_DIR, every page faulted
- * in: where the machine's own loops write. */
-static char *map_plain_file(int *fdp)
+/*
+ * With BENCH_SHARED, the file of that name in that directory (created if
+ * needed), which the other library's server maps too: both libraries then
+ * write the same physical pages (the kernel's placement of a process's
+ * memory moves memory-bound times by up to +-15 %). Else a fresh file.
+ */
+static int open_file(const char *name, size_t size)
 {
-	int fd = make_file(MAP_LEN);
+	char path[4096];
+	struct stat st;
+
+	if (!shared || !name)
+		return make_file(size);
+	snprintf(path, sizeof(path), "%s/%s", shared, name);
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		perror(path);
+		exit(2);
+	}
+	if ((size_t)st.st_size < size && ftruncate(fd, (off_t)size)) {
+		perror("ftruncate");
+		exit(2);
+	}
+	return fd;
+}
+
+/* A plain shared mapping of a file in BENCH_DIR (see open_file), every
+ * page faulted in: where the machine's own loops write. */
+static char *map_plain_file(int *fdp, const char *name)
+{
+	int fd = open_file(name, MAP_LEN);
 	char *p =
 		mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
@@ -790,7 +824,10 @@ static void lib_map_open(struct lib_map *m, const char *name, int anon,
 			 const char *force, enum pmem2_granularity want)
 {
 	m->name = name;
-	m->fd = anon ? -1 : make_file(MAP_LEN);
+	/* shared: a BYTE map is the shared file with BYTE forced */
+	if (anon && shared)
+		force = "BYTE";
+	m->fd = anon && !shared ? -1 : open_file(name, MAP_LEN);
 	m->map = map_fd(m->fd, MAP_LEN, force, &m->src, &m->cfg);
 	if (pmem2_map_get_store_granularity(m->map) != want) {
 		fprintf(stderr, "bench: %s map got granularity %d, not %d\n",
@@ -1176,7 +1213,7 @@ static void set_memcpy_case(const struct lib_case *c)
 
 static void lib_setup(void)
 {
-	ref_buf = map_plain_file(&ref_fd);
+	ref_buf = map_plain_file(&ref_fd, "ref");
 	lib_map_open(&maps[0], "CL", 0, "CACHE_LINE",
 		     PMEM2_GRANULARITY_CACHE_LINE);
 	lib_map_open(&maps[1], "PAGE", 0, NULL, PMEM2_GRANULARITY_PAGE);
@@ -1334,7 +1371,7 @@ static void bench_serve(void)
 static void bench_machine(void)
 {
 	int fd;
-	char *dst = map_plain_file(&fd);
+	char *dst = map_plain_file(&fd, NULL);
 
 	for (size_t s = 0; s < NSIZES; s++) {
 		struct op o = {.src = src_buf, .len = copy_sizes[s]};
@@ -1406,6 +1443,8 @@ int main(int argc, char *argv[])
 
 	if ((e = getenv("BENCH_DIR")) && *e)
 		dir = e;
+	if ((e = getenv("BENCH_SHARED")) && *e)
+		shared = e;
 	if ((e = getenv("BENCH_BUDGET_MS")) && *e)
 		budget_ns = atof(e) * 1e6;
 	if ((e = getenv("BENCH_FILTER")) && *e) {
@@ -1439,9 +1478,19 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 
-	src_buf = aligned_alloc(4096, MAP_LEN);
-	if (!src_buf)
-		die("out of memory");
+	if (shared) {
+		int fd = open_file("src", MAP_LEN);
+
+		src_buf = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, fd, 0);
+		close(fd);
+		if (src_buf == MAP_FAILED)
+			die("mmap of the source failed");
+	} else {
+		src_buf = aligned_alloc(4096, MAP_LEN);
+		if (!src_buf)
+			die("out of memory");
+	}
 	for (size_t i = 0; i < MAP_LEN; i++)
 		src_buf[i] = (char)(i * 7 + i / 4099 + 1);
 
@@ -1468,7 +1517,10 @@ int main(int argc, char *argv[])
 			argv[0]);
 		return 2;
 	}
-	free(src_buf);
+	if (shared)
+		munmap(src_buf, MAP_LEN);
+	else
+		free(src_buf);
 	if (filter)
 		regfree(&filter_re);
 	return 0;

@@ -93,7 +93,7 @@ servers=()
 cleanup() {
 	local pid
 	for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-	rm -rf "$tmp"
+	rm -rf "$tmp" "${BENCH_SHARED:-}"
 }
 trap cleanup EXIT
 
@@ -170,6 +170,9 @@ for r in $(seq 1 "$rounds"); do
 	# which server maps (and so faults in) its memory first alternates:
 	# where the kernel puts a process's pages moves memory-bound times by
 	# several percent, and must not favour one library
+	# both servers map the same files: the same physical pages
+	BENCH_SHARED=$(mktemp -d "${BENCH_DIR:-/dev/shm}/pmem2-bench.XXXXXX")
+	export BENCH_SHARED
 	if [ $((r % 2)) = 1 ] || [ ${#libs[@]} = 1 ]; then
 		for who in "${libs[@]}"; do start_server "$who"; done
 	else
@@ -191,6 +194,8 @@ for r in $(seq 1 "$rounds"); do
 	for who in "${libs[@]}"; do stop_server "$who"; done
 	wait
 	servers=()
+	rm -rf "$BENCH_SHARED"
+	unset BENCH_SHARED
 	"${pmdk_env[@]}" "${pin[@]}" "$out/bench-ours" machine |
 		{ grep -v '^#' || true; } |
 		sed "s/^/machine\t$r\t/" >>"$results"
