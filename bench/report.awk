@@ -307,7 +307,8 @@ END {
 	print "### Copies: `pmem2_get_memcpy_fn` / `pmem2_get_memset_fn`"
 	print ""
 	print "CL = file in /dev/shm mapped with `PMEM2_FORCE_GRANULARITY=CACHE_LINE`; " \
-	      "PAGE = the same kind of file, detected granularity; BYTE = anonymous map. " \
+	      "PAGE = the same kind of file, detected granularity; BYTE = the same kind of file with " \
+	      "`PMEM2_FORCE_GRANULARITY=BYTE` (both libraries' servers map the very same files, source included). " \
 	      "Flags: 0, NT = NONTEMPORAL, T = TEMPORAL, NOFLUSH. " \
 	      "PMDK, ours = median time over the rounds; speedup = median over the rounds of the round's PMDK time / our time; " \
 	      "rounds = lowest and highest per-round speedup; parity = below 1.00x but at least 0.98x " \
