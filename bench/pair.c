@@ -82,9 +82,9 @@ static void load(struct lib *l, const char *path, int fd)
 		sym(h, "pmem2_get_memcpy_fn");
 	pmem2_memset_fn (*get_set)(struct pmem2_map *) =
 		sym(h, "pmem2_get_memset_fn");
-	struct pmem2_source *src;
-	struct pmem2_config *cfg;
-	struct pmem2_map *map;
+	struct pmem2_source *src = NULL;
+	struct pmem2_config *cfg = NULL;
+	struct pmem2_map *map = NULL;
 
 	if (from_fd(&src, fd) || cfg_new(&cfg) ||
 	    cfg_gran(cfg, PMEM2_GRANULARITY_PAGE) || map_new(&map, cfg, src))

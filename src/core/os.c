@@ -207,10 +207,14 @@ void os_free(void *ptr)
 
 long os_page_size(void)
 {
+	/* cached; threads may race to fill it, with the same value */
 	static long ps;
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
+	long v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
+	if (!v) {
+		v = sysconf(_SC_PAGESIZE);
+		__atomic_store_n(&ps, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }
 
 char *os_getenv(const char *name)
