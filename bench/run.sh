@@ -5,26 +5,31 @@
 #
 # Usage: bench/run.sh [BUILD_DIR]      (default BUILD_DIR: build-release)
 #
-# Builds our library in BUILD_DIR (Release) if needed, compiles bench/bench.c
-# twice -- against our library and against PMDK's -- and runs the two
-# binaries alternately, case by case (which one goes first alternates too),
-# for BENCH_ROUNDS rounds (default 7), plus the machine's own loops once per
-# round. Each binary reports per case the median of many timed batches
-# (see bench.c); this script
-# takes the median across rounds, computes our/PMDK ratios and prints a
-# markdown report (also written to BUILD_DIR/bench/report.md, raw numbers
-# to BUILD_DIR/bench/results.tsv). The report ends with libpmemset at scale
-# (bench/pmemset_scale.c: 2 500 and 10 000 parts mapped, looked up and
-# deleted; ours only, PMDK's libpmemset was never packaged).
+# Configures BUILD_DIR as a Release build (unless BENCH_NO_CONFIGURE=1, which
+# takes it as it is) and builds the benchmark there with CMake
+# (bench/CMakeLists.txt): bench-ours against our libraries, bench-pmdk
+# against PMDK's. Then runs the two alternately, case by case (which one
+# goes first alternates too), for BENCH_ROUNDS rounds (default 6), plus the
+# machine's own loops once per round, and the cases only ours has
+# (libpmemset) after each round. Each binary reports per case the median of
+# many timed batches (see bench.c); report.awk takes the median across
+# rounds, computes the ratios and prints a markdown report (also written to
+# BUILD_DIR/bench/report.md, raw numbers to BUILD_DIR/bench/results.tsv).
+# The report ends with libpmemset at scale (pmemset_scale.c).
 #
-# If our library does not build or link yet, the PMDK and machine columns
-# are still measured and ours are shown as "-".
+# Without Debian's libpmem2-dev (CMake says so when configuring) the PMDK
+# columns are "-" and ours and the machine are still measured.
 #
-# Environment: BENCH_ROUNDS (default 7), BENCH_BUDGET_MS (time per case per
-# run, default 60), BENCH_DIR (where the files live, default /dev/shm),
-# BENCH_FILTER (substring of "op/map/bytes/flags": only those cases),
-# BENCH_CPU (CPU to pin to; default the last one; "none" to not pin),
-# BENCH_PMDK_ONLY=1 (do not build or run ours).
+# Environment: BENCH_ROUNDS (default 6: an even number, so that each
+# library starts first, and maps its memory first, in as many rounds as the
+# other), BENCH_BUDGET_MS (time per case per run, default 30), BENCH_DIR
+# (where the files live, default /dev/shm), BENCH_FILTER (an extended
+# regular expression: only the cases whose "op/map/bytes/flags/pattern" key
+# matches), BENCH_CPU (CPU to pin to; default the last one; "none" to not
+# pin; the thread cases use every CPU), BENCH_SMOKE=1 (one call per case:
+# checks that everything runs, times mean nothing), BENCH_NO_CONFIGURE=1,
+# BENCH_OURS_LIBDIR (measure the libpmem2.so.1 and libpmemset.so.1 of that
+# directory as "ours", e.g. an older build, instead of BUILD_DIR's).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +38,7 @@ build=${1:-$root/build-release}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 out=$build/bench
-rounds=${BENCH_ROUNDS:-7}
+rounds=${BENCH_ROUNDS:-6}
 mkdir -p "$out"
 
 log() { echo "run.sh: $*" >&2; }
@@ -42,32 +47,35 @@ log() { echo "run.sh: $*" >&2; }
 if [ ! -e /usr/include/libpmem2.h ] || ! command -v cmake >/dev/null ||
 	! command -v gcc >/dev/null; then
 	log "installing build dependencies and libpmem2-dev"
-	bash "$root/scripts/deps.sh" test
+	bash "$root/scripts/deps.sh" test || log "could not install them"
 fi
 
-# ---- our library
-ours=
-if [ -n "${BENCH_PMDK_ONLY:-}" ]; then
-	log "BENCH_PMDK_ONLY set: measuring PMDK and the machine only"
-elif cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANITIZE=OFF \
-	-DINSTRUMENT=OFF >"$out/cmake.log" 2>&1 &&
-	cmake --build "$build" -j2 --target pmem2 pmemset >>"$out/cmake.log" 2>&1 &&
-	[ -e "$build/libpmem2.so.1" ]; then
-	ours=$out/bench-ours
-else
-	log "our libpmem2 does not build yet (see $out/cmake.log);" \
-		"measuring PMDK and the machine only"
+# ---- the build
+if [ -z "${BENCH_NO_CONFIGURE:-}" ] &&
+	! cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANITIZE=OFF \
+		-DINSTRUMENT=OFF >"$out/cmake.log" 2>&1; then
+	log "cmake failed, see $out/cmake.log"
+	exit 1
 fi
-
-# ---- the two binaries, from the same source
-cflags=(-O2 -g -Wall -Wextra -Werror)
-if [ -n "$ours" ] && ! gcc "${cflags[@]}" -I"$root/include" "$here/bench.c" \
-	-o "$ours" -L"$build" -Wl,-rpath,"$build" -lpmem2; then
-	log "bench.c does not build against our library; measuring PMDK only"
-	ours=
+# shellcheck source=/dev/null
+. "$out/reference.env" # BENCH_PMDK, BENCH_PMDK_VERSION, BENCH_PMDK_LIBRARY
+targets=(bench-ours pmemset-scale pmem2-tool)
+[ "$BENCH_PMDK" = 1 ] && targets+=(bench-pmdk)
+if ! cmake --build "$build" -j2 --target "${targets[@]}" >"$out/build.log" 2>&1; then
+	tail -30 "$out/build.log" >&2
+	log "the benchmark does not build, see $out/build.log"
+	exit 1
 fi
-gcc "${cflags[@]}" -I/usr/include "$here/bench.c" -o "$out/bench-pmdk" \
-	-L/usr/lib/x86_64-linux-gnu -lpmem2
+[ "$BENCH_PMDK" = 1 ] || log "no reference library (libpmem2-dev):" \
+	"measuring ours and the machine only"
+ours_dir=${BENCH_OURS_LIBDIR:-$build}
+ours_dir=$(cd "$ours_dir" && pwd)
+ours_env=(env -u LD_LIBRARY_PATH -u LD_PRELOAD)
+[ -z "${BENCH_OURS_LIBDIR:-}" ] || ours_env=(env -u LD_PRELOAD
+	LD_LIBRARY_PATH="$ours_dir")
+pmdk_env=(env -u LD_LIBRARY_PATH -u LD_PRELOAD)
+libs=(ours)
+[ "$BENCH_PMDK" = 1 ] && libs+=(pmdk)
 
 # ---- run
 pin=()
@@ -85,29 +93,31 @@ servers=()
 cleanup() {
 	local pid
 	for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-	rm -rf "$tmp"
+	rm -rf "$tmp" "${BENCH_SHARED:-}"
 }
 trap cleanup EXIT
 
 # check_lib WHO PATH: the binary really loaded the library it stands for
 check_lib() {
 	local mine
-	mine=$(readlink -f "$build/libpmem2.so.1" 2>/dev/null || echo none)
+	mine=$(readlink -f "$ours_dir/libpmem2.so.1" 2>/dev/null || echo none)
 	case $1 in
 	ours) [ "$(readlink -f "$2")" = "$mine" ] ||
-		{ log "bench-ours loaded '$2', not our library"; exit 1; } ;;
-	pmdk) if [ -z "$2" ] || [ "$(readlink -f "$2")" = "$mine" ]; then
-		log "bench-pmdk loaded '$2', not PMDK's library"; exit 1
+		{ log "bench-ours loaded '$2', not $mine"; exit 1; } ;;
+	pmdk) if [ -z "$2" ] || [ "$(readlink -f "$2")" = "$mine" ] ||
+		[ "$(readlink -f "$2")" != "$(readlink -f "$BENCH_PMDK_LIBRARY")" ]; then
+		log "bench-pmdk loaded '$2', not PMDK's $BENCH_PMDK_LIBRARY"; exit 1
 	fi ;;
 	esac
 }
 
-# start_server WHO BINARY: a "bench serve" process fed through two fifos;
-# sets in_WHO / out_WHO to the shell's descriptors for it
+# start_server WHO: a "bench serve" process fed through two fifos; sets
+# in_WHO / out_WHO to the shell's descriptors for it
 start_server() {
-	local who=$1 bin=$2 line lib='' fd
+	local who=$1 line lib='' fd envv
 	mkfifo "$tmp/$who.in" "$tmp/$who.out"
-	env -u LD_LIBRARY_PATH -u LD_PRELOAD "${pin[@]}" "$bin" serve \
+	eval "envv=(\"\${${who}_env[@]}\")"
+	"${envv[@]}" "${pin[@]}" "$out/bench-$who" serve \
 		<"$tmp/$who.in" >"$tmp/$who.out" &
 	servers+=($!)
 	exec {fd}>"$tmp/$who.in"
@@ -148,18 +158,30 @@ ask() {
 	printf '%s\t%s\t%s\n' "$who" "$round" "$line" >>"$results"
 }
 
-mapfile -t cases < <("$out/bench-pmdk" list)
-[ ${#cases[@]} -gt 0 ] || { log "no case selected (BENCH_FILTER?)"; exit 1; }
-log "${#cases[@]} cases x $rounds rounds," \
-	"alternating the libraries case by case"
+mapfile -t cases < <("$out/bench-ours" list)
+mapfile -t own < <("$out/bench-ours" list-own)
+[ $((${#cases[@]} + ${#own[@]})) -gt 0 ] ||
+	{ log "no case selected (BENCH_FILTER?)"; exit 1; }
+log "${#cases[@]} cases x $rounds rounds, alternating ${libs[*]} case by" \
+	"case, and ${#own[@]} cases of ours only"
 
 for r in $(seq 1 "$rounds"); do
 	log "round $r/$rounds"
-	start_server pmdk "$out/bench-pmdk"
-	[ -z "$ours" ] || start_server ours "$ours"
+	# which server maps (and so faults in) its memory first alternates:
+	# where the kernel puts a process's pages moves memory-bound times by
+	# several percent, and must not favour one library
+	# both servers map the same files: the same physical pages
+	BENCH_SHARED=$(mktemp -d "${BENCH_DIR:-/dev/shm}/pmem2-bench.XXXXXX")
+	export BENCH_SHARED
+	if [ $((r % 2)) = 1 ] || [ ${#libs[@]} = 1 ]; then
+		for who in "${libs[@]}"; do start_server "$who"; done
+	else
+		start_server pmdk
+		start_server ours
+	fi
 	for i in "${!cases[@]}"; do
-		if [ -z "$ours" ]; then
-			ask pmdk "$r" "${cases[$i]}"
+		if [ ${#libs[@]} = 1 ]; then
+			ask ours "$r" "${cases[$i]}"
 		elif [ $(((i + r) % 2)) = 0 ]; then
 			ask ours "$r" "${cases[$i]}"
 			ask pmdk "$r" "${cases[$i]}"
@@ -168,18 +190,18 @@ for r in $(seq 1 "$rounds"); do
 			ask ours "$r" "${cases[$i]}"
 		fi
 	done
-	stop_server pmdk
-	[ -z "$ours" ] || stop_server ours
+	for key in "${own[@]}"; do ask ours "$r" "$key"; done
+	for who in "${libs[@]}"; do stop_server "$who"; done
 	wait
 	servers=()
-	env -u LD_LIBRARY_PATH -u LD_PRELOAD "${pin[@]}" \
-		"$out/bench-pmdk" machine | { grep -v '^#' || true; } |
+	rm -rf "$BENCH_SHARED"
+	unset BENCH_SHARED
+	"${pmdk_env[@]}" "${pin[@]}" "$out/bench-ours" machine |
+		{ grep -v '^#' || true; } |
 		sed "s/^/machine\t$r\t/" >>"$results"
 done
 pinned=none
 [ ${#pin[@]} = 0 ] || pinned=$cpu
-ours_lib="not built"
-[ -z "$ours" ] || ours_lib=$build/libpmem2.so.1
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 secs=$(($(date +%s) - start))
 
@@ -187,21 +209,30 @@ secs=$(($(date +%s) - start))
 {
 	echo "Run: \`bench/run.sh $*\` on $(date -u '+%Y-%m-%d %H:%M UTC')," \
 		"$rounds rounds, ${secs} s; load average $load_before before," \
-		"$load_after after."
-	echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs," \
+		"$load_after after.${BENCH_SMOKE:+ SMOKE RUN: one call per case, the times mean nothing.}"
+	cpuinfo=$(lscpu | sed -n 's/^Model name: *//p')
+	fam=$(lscpu | sed -n 's/^CPU family: *//p')
+	model=$(lscpu | sed -n 's/^Model: *//p')
+	feats=
+	for f in avx512f clwb clflushopt movdir64b; do
+		grep -qw "$f" /proc/cpuinfo && feats="$feats $f"
+	done
+	echo "CPU: $cpuinfo (family $fam, model $model;$feats), $(nproc) CPUs," \
 		"kernel $(uname -r); benchmark files in ${BENCH_DIR:-/dev/shm};" \
-		"pinned to CPU $pinned."
-	pmdk_ver=$(dpkg-query -W -f='${Package} ${Version}' libpmem2 2>/dev/null ||
-		echo '?')
-	echo "PMDK: $pmdk_ver. Ours: $ours_lib."
+		"pinned to CPU $pinned (thread cases: every CPU)."
+	pmdk_ver="not found"
+	[ "$BENCH_PMDK" = 1 ] && pmdk_ver="libpmem2 $BENCH_PMDK_VERSION ($BENCH_PMDK_LIBRARY)"
+	# the tool has the library built in: it describes BUILD_DIR's
+	engine=
+	[ "$ours_dir" = "$build" ] &&
+		engine=$("$build/tools/pmem2" info --anon 2>/dev/null |
+			sed -n 's/^cpu_flush: *//p' || true)
+	echo "PMDK: $pmdk_ver. Ours: $ours_dir/libpmem2.so.1 (${engine:-?})."
 	echo
-	awk -v ours_built="${ours:+1}" -f "$here/report.awk" "$results"
-	# libpmemset at scale (ours only: PMDK's libpmemset was never packaged)
-	if [ -n "$ours" ] && gcc "${cflags[@]}" -I"$root/include" \
-		"$here/pmemset_scale.c" -o "$out/pmemset-scale" -L"$build" \
-		-Wl,-rpath,"$build" -lpmemset -lpmem2; then
+	awk -f "$here/report.awk" "$results"
+	if [ -z "${BENCH_SMOKE:-}" ] && [ -z "${BENCH_FILTER:-}" ]; then
 		echo
-		"${pin[@]}" "$out/pmemset-scale"
+		"${ours_env[@]}" "${pin[@]}" "$out/pmemset-scale"
 	fi
 } | tee "$out/report.md"
 log "report in $out/report.md, raw numbers in $results"

@@ -239,7 +239,6 @@ long os_page_size(void)
 {
 	static long ps;
 	long v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
-
 	if (!v) {
 		v = sysconf(_SC_PAGESIZE);
 		__atomic_store_n(&ps, v, __ATOMIC_RELAXED);

@@ -113,28 +113,113 @@ struct pmem2_memset_set {
 
 /*
  * Thresholds and switches the entry points read on every call; written
- * once by pmem2_persist_init (and by the test-only selector). Defined, with
- * these defaults until then, in memops.c.
+ * once by pmem2_persist_init (from the tuning table, memops_tune.c, and the
+ * environment) and by the test-only selector. Defined, with these defaults
+ * until then, in memops.c.
  */
 #define PMEM2_DEFAULT_MOVNT_THRESHOLD ((size_t)256)
-/* when the last-level cache size is unknown */
-#define PMEM2_DEFAULT_BIG_MOVE ((size_t)16 << 20)
-#define PMEM2_DEFAULT_BIG_SET ((size_t)32 << 20)
+#define PMEM2_DEFAULT_BYTE_MOVNT ((size_t)2048)
+#define PMEM2_DEFAULT_BYTE_SET_MOVNT ((size_t)65536)
+#define PMEM2_DEFAULT_HOT_MAX ((size_t)1 << 20)
 
 struct pmem2_memops_tun {
 	/* CACHE_LINE: flag-less copies of at least this many bytes stream
 	 * (PMEM_MOVNT_THRESHOLD, default 256) */
 	size_t movnt_threshold;
-	/* PAGE: same, for the copy that precedes msync */
+	/* PAGE: flag-less copies/fills of at least this many bytes stream
+	 * into a cold destination (see memops_cold) */
 	size_t page_movnt_threshold;
-	/* BYTE: flag-less copies/fills this long no longer fit in the
-	 * last-level cache and stream (like libc's memcpy does) */
+	/* BYTE: the same, for copies and for fills */
 	size_t big_move_threshold;
 	size_t big_set_threshold;
+	/* BYTE and PAGE: a flag-less copy/fill into a destination this
+	 * thread wrote so recently that at most this many bytes were written
+	 * since (its own included) uses ordinary stores; 0: never (PAGE:
+	 * when PMEM_MOVNT_THRESHOLD is set) */
+	size_t hot_max;
+	size_t page_hot_max;
+	/* BYTE: so does a copy/fill up to this size that starts where this
+	 * thread's previous one ended (memops_cold) */
+	size_t byte_seq_move_max;
+	size_t byte_seq_set_max;
 	/* sfence after every 768 bytes of SSE2/AVX streaming stores */
 	bool wc_workaround;
 };
 extern MEMOPS_HIDDEN struct pmem2_memops_tun pmem2_tun;
+
+/*
+ * The tuning table (memops_tune.c): per processor family, the numbers
+ * measured there, or a documented default.
+ */
+struct pmem2_tuning {
+	const char *vendor; /* CPUID vendor string; NULL: any */
+	int family;	    /* CPUID family (base + extended); -1: any */
+	unsigned model_min, model_max;
+	const char *name;   /* what the entry stands for */
+	const char *source; /* where its numbers come from */
+	size_t movnt_threshold;
+	size_t page_movnt_threshold;
+	size_t byte_movnt_threshold;	 /* copies */
+	size_t byte_set_movnt_threshold; /* fills */
+	/* BYTE: ordinary stores for a copy/fill continuing the previous
+	 * one up to this size */
+	size_t byte_seq_move_max, byte_seq_set_max;
+	/* hot_max = last-level cache / hot_llc_div, at most hot_max_cap
+	 * (0: no cap) */
+	unsigned hot_llc_div;
+	size_t hot_max_cap;
+	bool movdir64b; /* MOVDIR64B streaming by default, where present */
+};
+const struct pmem2_tuning *pmem2_tuning_lookup(const char *vendor,
+					       unsigned family, unsigned model);
+/* the entry for this processor; its family and model */
+const struct pmem2_tuning *
+pmem2_tuning_probe(const char *vendor, unsigned *family, unsigned *model);
+size_t pmem2_tuning_hot_max(const struct pmem2_tuning *t, uint64_t llc_size);
+/* family and model from CPUID leaf 1 EAX (the displayed values) */
+void pmem2_cpu_family_model(uint32_t leaf1_eax, unsigned *family,
+			    unsigned *model);
+
+/*
+ * Where this thread's flag-less PAGE and BYTE copies wrote last (see
+ * memops_cold): a few destination ranges, each with the value of the
+ * thread's byte clock after it was written. Thread-local, so no thread
+ * writes anything another one reads. (Not initial-exec: that would mark
+ * the library STATIC_TLS, and dlopen() of it could then fail for want of
+ * static TLS space; the lookup costs a few nanoseconds, and only copies
+ * from the streaming threshold on make it.)
+ */
+#define PMEM2_HOT_SLOTS 4
+struct pmem2_hot {
+	uintptr_t start[PMEM2_HOT_SLOTS];
+	uintptr_t end[PMEM2_HOT_SLOTS];
+	uint64_t when[PMEM2_HOT_SLOTS];
+	uint64_t clock;	   /* bytes written by those copies, ever */
+	uintptr_t last_end; /* where the last of them ended */
+	unsigned next;	    /* the slot to reuse next */
+};
+extern MEMOPS_HIDDEN __thread struct pmem2_hot pmem2_hot;
+
+/*
+ * Should a flag-less copy or fill of len bytes (at least the streaming
+ * threshold) to d on a PAGE or BYTE map stream? Only the cache decides:
+ * ordinary stores into lines that are in the cache cost a few cycles and
+ * write nothing to memory, into lines that are not they first read every
+ * line from memory (read-for-ownership) and write it back later, which
+ * costs up to twice what streaming it costs. What is in the cache is not
+ * known, but what this thread wrote recently is a good guess: a destination
+ * inside a range it wrote so recently that at most max bytes were
+ * written since is taken to be hot (ordinary stores), any other one cold
+ * (streamed). A copy larger than max (hot_max or page_hot_max) always
+ * streams. One more case counts as hot: a destination that starts where
+ * this thread's previous one ended, up to seq_max bytes -- the processor's
+ * prefetcher follows such a sequence (a log being appended to) and has its
+ * next lines on the way, so ordinary stores do not wait for them. Records
+ * this write. Out of line (memops.c): the thread-local lookup is a call,
+ * which would make every caller save its registers.
+ */
+MEMOPS_HIDDEN bool memops_cold(const void *d, size_t len, size_t max,
+			       size_t seq_max);
 
 /* ------------------------------------------------------------------ */
 /* instrumentation                                                     */

@@ -14,11 +14,14 @@
  *     no hint -> stream from PMEM_MOVNT_THRESHOLD bytes on (default 256).
  *     Then an sfence unless NODRAIN.
  *   BYTE (eADR, private, anonymous): nothing is flushed. NONTEMPORAL
- *     streams; flag-less copies larger than the last-level cache stream
- *     too (they would only evict it); anything else is an ordinary copy.
- *     Then an sfence unless NODRAIN or NOFLUSH.
- *   PAGE: the copy (streamed as for CACHE_LINE, but with the PAGE
- *     threshold, and fenced so the lines are in memory), then msync of the
+ *     streams; flag-less copies from the BYTE threshold on stream too when
+ *     their destination is cold (memops_cold: not written by this thread
+ *     lately, or larger than what stays in the cache), where ordinary
+ *     stores would first read every line; anything else is an ordinary
+ *     copy. Then an sfence unless NODRAIN or NOFLUSH.
+ *   PAGE: the copy (streamed on NONTEMPORAL or WC, and without a hint from
+ *     the PAGE threshold on into a cold destination, as on BYTE maps;
+ *     streamed lines fenced so they are in memory), then msync of the
  *     registered range unless NOFLUSH -- and no cache flushes, which msync
  *     makes pointless.
  *
@@ -90,14 +93,21 @@ MEMOPS_INLINE bool memops_want_nt(unsigned flags, size_t len, size_t thr)
 	return len >= thr;
 }
 
-/* BYTE: stream on request, or when the copy cannot stay in the cache */
-MEMOPS_INLINE bool memops_want_nt_byte(unsigned flags, size_t len, size_t big)
+/*
+ * PAGE and BYTE (NOFLUSH already excluded): stream on request (nt_flags:
+ * NONTEMPORAL or WC on PAGE maps, NONTEMPORAL alone on BYTE maps, where PMDK
+ * ignores WC), never on TEMPORAL or WB, and without a hint when the copy is
+ * at least thr bytes long and its destination is not in the cache.
+ */
+MEMOPS_INLINE bool memops_want_nt_cold(const void *d, unsigned flags,
+				       size_t len, size_t thr, size_t hot_max,
+				       size_t seq_max, unsigned nt_flags)
 {
-	if (flags & F_NT)
+	if (flags & nt_flags)
 		return true;
 	if (flags & (F_T | F_WB))
 		return false;
-	return len >= big;
+	return len >= thr && memops_cold(d, len, hot_max, seq_max);
 }
 
 /* ------------------------------------------------------------------ */
@@ -108,13 +118,17 @@ MEMOPS_INLINE bool memops_want_nt_byte(unsigned flags, size_t len, size_t big)
 /*
  * Each entry point is a small function for the common short cases, with
  * no stack frame and no call (so no registers to save), which hands
- * everything else to a separate "slow" function by a tail call.
+ * everything else to a separate "slow" function by a tail call. The slow
+ * functions keep their own frames small too: the short-copy kernel and the
+ * cold-destination guess are calls there, not inlined (inlined, their
+ * vector spills and thread-local lookup made every slow call save six
+ * registers and realign the stack, 2-3 ns of a 1 KiB copy's 15).
  */
 
 MEMOPS_INLINE void *slow_move_cl(void *dst, const void *src, size_t len,
 				 unsigned flags, const int fk, const int ntm,
-				 memops_move_k t_big, memops_move_k t_flush_big,
-				 memops_move_k nt)
+				 memops_move_k small, memops_move_k t_big,
+				 memops_move_k t_flush_big, memops_move_k nt)
 {
 	char *d = dst;
 	const char *s = src;
@@ -123,7 +137,7 @@ MEMOPS_INLINE void *slow_move_cl(void *dst, const void *src, size_t len,
 	if (unlikely(flags & F_NOFLUSH)) {
 		if (likely(d != s)) {
 			if (len <= K_SMALL)
-				k_move_small(d, s, len);
+				small(d, s, len);
 			else
 				t_big(d, s, len);
 		}
@@ -135,7 +149,7 @@ MEMOPS_INLINE void *slow_move_cl(void *dst, const void *src, size_t len,
 		   memops_want_nt(flags, len, pmem2_tun.movnt_threshold)) {
 		nt(d, s, len);
 	} else if (len <= K_SMALL) {
-		k_move_small(d, s, len);
+		small(d, s, len);
 		flush_range(fk, d, len);
 	} else {
 		t_flush_big(d, s, len);
@@ -153,6 +167,12 @@ MEMOPS_INLINE void *entry_move_cl(void *dst, const void *src, size_t len,
 	char *d = dst;
 	const char *s = src;
 
+	if (likely(len <= K_SMALL) &&
+	    (flags & (F_NOFLUSH | ~PMEM2_F_MEM_VALID_FLAGS)) == F_NOFLUSH) {
+		if (likely(d != s))
+			k_move_small(d, s, len);
+		return dst;
+	}
 	if (likely(len <= K_SMALL) && likely(d != s) &&
 	    !(flags & (F_NOFLUSH | F_NT | F_WC | ~PMEM2_F_MEM_VALID_FLAGS)) &&
 	    (ntm == PMEM2_NTM_NONE || (flags & (F_T | F_WB)) ||
@@ -168,7 +188,8 @@ MEMOPS_INLINE void *entry_move_cl(void *dst, const void *src, size_t len,
 
 MEMOPS_INLINE void *slow_move_byte(void *dst, const void *src, size_t len,
 				   unsigned flags, const int ntm,
-				   memops_move_k t_big, memops_move_k nt)
+				   memops_move_k small, memops_move_k t_big,
+				   memops_move_k nt)
 {
 	char *d = dst;
 	const char *s = src;
@@ -176,11 +197,13 @@ MEMOPS_INLINE void *slow_move_byte(void *dst, const void *src, size_t len,
 	memops_check_flags(flags);
 	if (likely(d != s)) {
 		if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-		    memops_want_nt_byte(flags, len,
-					pmem2_tun.big_move_threshold))
+		    memops_want_nt_cold(d, flags, len,
+					pmem2_tun.big_move_threshold,
+					pmem2_tun.hot_max,
+					pmem2_tun.byte_seq_move_max, F_NT))
 			nt(d, s, len);
 		else if (len <= K_SMALL)
-			k_move_small(d, s, len);
+			small(d, s, len);
 		else
 			t_big(d, s, len);
 	}
@@ -211,7 +234,8 @@ entry_move_byte(void *dst, const void *src, size_t len, unsigned flags,
 
 MEMOPS_INLINE void *slow_move_page(void *dst, const void *src, size_t len,
 				   unsigned flags, const int ntm,
-				   memops_move_k t_big, memops_move_k nt)
+				   memops_move_k small, memops_move_k t_big,
+				   memops_move_k nt)
 {
 	char *d = dst;
 	const char *s = src;
@@ -219,14 +243,15 @@ MEMOPS_INLINE void *slow_move_page(void *dst, const void *src, size_t len,
 	memops_check_flags(flags);
 	if (likely(d != s)) {
 		if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-		    memops_want_nt(flags, len,
-				   pmem2_tun.page_movnt_threshold)) {
+		    memops_want_nt_cold(
+			    d, flags, len, pmem2_tun.page_movnt_threshold,
+			    pmem2_tun.page_hot_max, 0, F_NT | F_WC)) {
 			nt(d, s, len);
 			/* streamed lines must reach memory before msync
 			 * writes the pages back */
 			fence();
 		} else if (len <= K_SMALL) {
-			k_move_small(d, s, len);
+			small(d, s, len);
 		} else {
 			t_big(d, s, len);
 		}
@@ -270,8 +295,9 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 	MEMOPS_NOINLINE void *name##_memmove_cl_slow_##fkn(                    \
 		void *d, const void *s, size_t n, unsigned f)                  \
 	{                                                                      \
-		return slow_move_cl(d, s, n, f, fk, ntm, name##_mv_t,          \
-				    name##_mv_tf_##fkn, name##_mv_nt_##fkn);   \
+		return slow_move_cl(d, s, n, f, fk, ntm, name##_mv_small,      \
+				    name##_mv_t, name##_mv_tf_##fkn,           \
+				    name##_mv_nt_##fkn);                       \
 	}                                                                      \
 	static void *name##_memmove_cl_##fkn(void *d, const void *s, size_t n, \
 					     unsigned f)                       \
@@ -286,12 +312,16 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 	{                                                                      \
 		k_move_t_big(d, s, n);                                         \
 	}                                                                      \
+	MEMOPS_NOINLINE void name##_mv_small(char *d, const char *s, size_t n) \
+	{                                                                      \
+		k_move_small(d, s, n);                                         \
+	}                                                                      \
 	PMEM2_FLUSH_KINDS(MEMOPS_GEN_MOVE_FK, name, ntm)                       \
 	MEMOPS_NOINLINE void *name##_memmove_byte_slow(void *d, const void *s, \
 						       size_t n, unsigned f)   \
 	{                                                                      \
-		return slow_move_byte(d, s, n, f, ntm, name##_mv_t,            \
-				      name##_mv_nt_none);                      \
+		return slow_move_byte(d, s, n, f, ntm, name##_mv_small,        \
+				      name##_mv_t, name##_mv_nt_none);         \
 	}                                                                      \
 	static void *name##_memmove_byte(void *d, const void *s, size_t n,     \
 					 unsigned f)                           \
@@ -301,8 +331,8 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 	MEMOPS_NOINLINE void *name##_memmove_page_slow(void *d, const void *s, \
 						       size_t n, unsigned f)   \
 	{                                                                      \
-		return slow_move_page(d, s, n, f, ntm, name##_mv_t,            \
-				      name##_mv_nt_none);                      \
+		return slow_move_page(d, s, n, f, ntm, name##_mv_small,        \
+				      name##_mv_t, name##_mv_nt_none);         \
 	}                                                                      \
 	static void *name##_memmove_page(void *d, const void *s, size_t n,     \
 					 unsigned f)                           \
@@ -324,15 +354,16 @@ MEMOPS_INLINE void *entry_move_page(void *dst, const void *src, size_t len,
 #ifdef MEMOPS_HAVE_SET
 
 MEMOPS_INLINE void *slow_set_cl(void *dst, int c, size_t len, unsigned flags,
-				const int fk, const int ntm, memops_set_k t_big,
-				memops_set_k t_flush_big, memops_set_k nt)
+				const int fk, const int ntm, memops_set_k small,
+				memops_set_k t_big, memops_set_k t_flush_big,
+				memops_set_k nt)
 {
 	char *d = dst;
 
 	memops_check_flags(flags);
 	if (unlikely(flags & F_NOFLUSH)) {
 		if (len <= K_SMALL)
-			k_set_small(d, c, len);
+			small(d, c, len);
 		else
 			t_big(d, c, len);
 		return dst;
@@ -341,7 +372,7 @@ MEMOPS_INLINE void *slow_set_cl(void *dst, int c, size_t len, unsigned flags,
 	    memops_want_nt(flags, len, pmem2_tun.movnt_threshold)) {
 		nt(d, c, len);
 	} else if (len <= K_SMALL) {
-		k_set_small(d, c, len);
+		small(d, c, len);
 		flush_range(fk, d, len);
 	} else {
 		t_flush_big(d, c, len);
@@ -358,6 +389,11 @@ MEMOPS_INLINE void *entry_set_cl(void *dst, int c, size_t len, unsigned flags,
 	char *d = dst;
 
 	if (likely(len <= K_SMALL) &&
+	    (flags & (F_NOFLUSH | ~PMEM2_F_MEM_VALID_FLAGS)) == F_NOFLUSH) {
+		k_set_small(d, c, len);
+		return dst;
+	}
+	if (likely(len <= K_SMALL) &&
 	    !(flags & (F_NOFLUSH | F_NT | F_WC | ~PMEM2_F_MEM_VALID_FLAGS)) &&
 	    (ntm == PMEM2_NTM_NONE || (flags & (F_T | F_WB)) ||
 	     len < pmem2_tun.movnt_threshold)) {
@@ -371,17 +407,19 @@ MEMOPS_INLINE void *entry_set_cl(void *dst, int c, size_t len, unsigned flags,
 }
 
 MEMOPS_INLINE void *slow_set_byte(void *dst, int c, size_t len, unsigned flags,
-				  const int ntm, memops_set_k t_big,
-				  memops_set_k nt)
+				  const int ntm, memops_set_k small,
+				  memops_set_k t_big, memops_set_k nt)
 {
 	char *d = dst;
 
 	memops_check_flags(flags);
 	if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-	    memops_want_nt_byte(flags, len, pmem2_tun.big_set_threshold))
+	    memops_want_nt_cold(d, flags, len, pmem2_tun.big_set_threshold,
+				pmem2_tun.hot_max, pmem2_tun.byte_seq_set_max,
+				F_NT))
 		nt(d, c, len);
 	else if (len <= K_SMALL)
-		k_set_small(d, c, len);
+		small(d, c, len);
 	else
 		t_big(d, c, len);
 	if (!(flags & (F_NODRAIN | F_NOFLUSH)))
@@ -403,18 +441,19 @@ MEMOPS_INLINE void *entry_set_byte(void *dst, int c, size_t len, unsigned flags,
 }
 
 MEMOPS_INLINE void *slow_set_page(void *dst, int c, size_t len, unsigned flags,
-				  const int ntm, memops_set_k t_big,
-				  memops_set_k nt)
+				  const int ntm, memops_set_k small,
+				  memops_set_k t_big, memops_set_k nt)
 {
 	char *d = dst;
 
 	memops_check_flags(flags);
 	if (ntm != PMEM2_NTM_NONE && !(flags & F_NOFLUSH) &&
-	    memops_want_nt(flags, len, pmem2_tun.page_movnt_threshold)) {
+	    memops_want_nt_cold(d, flags, len, pmem2_tun.page_movnt_threshold,
+				pmem2_tun.page_hot_max, 0, F_NT | F_WC)) {
 		nt(d, c, len);
 		fence();
 	} else if (len <= K_SMALL) {
-		k_set_small(d, c, len);
+		small(d, c, len);
 	} else {
 		t_big(d, c, len);
 	}
@@ -450,8 +489,9 @@ MEMOPS_INLINE void *entry_set_page(void *dst, int c, size_t len, unsigned flags,
 	MEMOPS_NOINLINE void *name##_memset_cl_slow_##fkn(                     \
 		void *d, int c, size_t n, unsigned f)                          \
 	{                                                                      \
-		return slow_set_cl(d, c, n, f, fk, ntm, name##_st_t,           \
-				   name##_st_tf_##fkn, name##_st_nt_##fkn);    \
+		return slow_set_cl(d, c, n, f, fk, ntm, name##_st_small,       \
+				   name##_st_t, name##_st_tf_##fkn,            \
+				   name##_st_nt_##fkn);                        \
 	}                                                                      \
 	static void *name##_memset_cl_##fkn(void *d, int c, size_t n,          \
 					    unsigned f)                        \
@@ -466,12 +506,16 @@ MEMOPS_INLINE void *entry_set_page(void *dst, int c, size_t len, unsigned flags,
 	{                                                                      \
 		k_set_t_big(d, c, n);                                          \
 	}                                                                      \
+	MEMOPS_NOINLINE void name##_st_small(char *d, int c, size_t n)         \
+	{                                                                      \
+		k_set_small(d, c, n);                                          \
+	}                                                                      \
 	PMEM2_FLUSH_KINDS(MEMOPS_GEN_SET_FK, name, ntm)                        \
 	MEMOPS_NOINLINE void *name##_memset_byte_slow(void *d, int c,          \
 						      size_t n, unsigned f)    \
 	{                                                                      \
-		return slow_set_byte(d, c, n, f, ntm, name##_st_t,             \
-				     name##_st_nt_none);                       \
+		return slow_set_byte(d, c, n, f, ntm, name##_st_small,         \
+				     name##_st_t, name##_st_nt_none);          \
 	}                                                                      \
 	static void *name##_memset_byte(void *d, int c, size_t n, unsigned f)  \
 	{                                                                      \
@@ -480,8 +524,8 @@ MEMOPS_INLINE void *entry_set_page(void *dst, int c, size_t len, unsigned flags,
 	MEMOPS_NOINLINE void *name##_memset_page_slow(void *d, int c,          \
 						      size_t n, unsigned f)    \
 	{                                                                      \
-		return slow_set_page(d, c, n, f, ntm, name##_st_t,             \
-				     name##_st_nt_none);                       \
+		return slow_set_page(d, c, n, f, ntm, name##_st_small,         \
+				     name##_st_t, name##_st_nt_none);          \
 	}                                                                      \
 	static void *name##_memset_page(void *d, int c, size_t n, unsigned f)  \
 	{                                                                      \

@@ -16,9 +16,11 @@
  *     src/pmem2/<arch>/flush.h for why), and the copy engine: SSE2,
  *     then AVX and AVX-512F when CPUID has them AND the operating system
  *     saves their register state (XCR0) and PMEM_AVX / PMEM_AVX512F are not
- *     "0"; MOVDIR64B for the streaming part only on request
- *     (PMEM_MOVDIR64B); with PMEM_NO_MOVNT=1 the portable engine, or libc
- *     with PMEM_NO_GENERIC_MEMCPY. Also the thresholds the kernels read.
+ *     "0"; MOVDIR64B for the streaming part where the tuning table says
+ *     it wins or on request (PMEM_MOVDIR64B); with PMEM_NO_MOVNT=1 the
+ *     portable engine, or libc with PMEM_NO_GENERIC_MEMCPY. Also the
+ *     thresholds the kernels read: the tuning table's entry for this
+ *     processor family (memops_tune.c), then PMEM_MOVNT_THRESHOLD.
  *
  *  2. Once per map (pmem2_mem_ops_get), by effective granularity: the
  *     engine's entry points for that granularity (for CACHE_LINE, for the
@@ -242,6 +244,7 @@ static void flush_byte(const void *addr, size_t len)
 static struct {
 	struct pmem2_cpu cpu;
 	/* what pmem2_persist_init chose */
+	const struct pmem2_tuning *tuning;
 	const struct engine *engine;
 	int fk;
 	struct pmem2_memops_tun tun;
@@ -327,12 +330,16 @@ static void describe(void)
 		return;
 	}
 	snprintf(Arch.describe, sizeof(Arch.describe),
-		 "%s+%s, %s copies (non-temporal from %zu bytes%s), "
-		 "cpu %s:%s%s%s%s%s%s%s%s%s",
+		 "%s+%s, %s copies (non-temporal from %zu bytes%s; into a "
+		 "destination not written lately from %zu (PAGE) / %zu (BYTE) "
+		 "bytes, or above %zu), tuning \"%s\", "
+		 "cpu %s family %u model %u:%s%s%s%s%s%s%s%s%s",
 		 info->flush, info->fence, info->engine, info->movnt_threshold,
 		 Arch.engine->nt ? "" : ": not available",
-		 cpu->vendor[0] ? cpu->vendor : "unknown",
-		 cpu->clflush ? " clflush" : "",
+		 info->page_movnt_threshold, info->big_move_threshold,
+		 info->hot_max, info->tuning,
+		 cpu->vendor[0] ? cpu->vendor : "unknown", info->family,
+		 info->model, cpu->clflush ? " clflush" : "",
 		 cpu->clflushopt ? " clflushopt" : "", cpu->clwb ? " clwb" : "",
 		 cpu->sse2 ? " sse2" : "",
 		 cpu->avx ? (cpu->avx_usable ? " avx" : " avx(os-disabled)")
@@ -432,8 +439,13 @@ static void persist_init_once(void)
 	/* wishes, recorded whether or not an engine honours them */
 	info->avx = cpu->avx_usable && !env_is_zero("PMEM_AVX");
 	info->avx512f = cpu->avx512f_usable && !env_is_zero("PMEM_AVX512F");
+	Arch.tuning =
+		pmem2_tuning_probe(cpu->vendor, &info->family, &info->model);
+	info->tuning = Arch.tuning->name;
+	/* MOVDIR64B where the tuning table says it wins, else on request */
 	const char *md = os_getenv("PMEM_MOVDIR64B");
-	info->movdir64b = cpu->movdir64b && md && strcmp(md, "0") != 0;
+	info->movdir64b = cpu->movdir64b &&
+			  (md ? strcmp(md, "0") != 0 : Arch.tuning->movdir64b);
 	const char *wc = os_getenv("PMEM_WC_WORKAROUND");
 	if (wc && strcmp(wc, "1") == 0)
 		info->wc_workaround = true;
@@ -464,28 +476,33 @@ static void persist_init_once(void)
 	Arch.engine = engine_by_name(name);
 	info->engine = Arch.engine->name;
 
-	/* thresholds */
-	tun->movnt_threshold = PMEM2_DEFAULT_MOVNT_THRESHOLD;
+	/* thresholds: the tuning table's entry for this processor, then the
+	 * environment (PMEM_MOVNT_THRESHOLD applies to CACHE_LINE and PAGE
+	 * maps exactly as in PMDK: no guess about the cache on PAGE maps) */
+	const struct pmem2_tuning *tn = Arch.tuning;
+	tun->movnt_threshold = tn->movnt_threshold;
+	tun->page_movnt_threshold = tn->page_movnt_threshold;
+	tun->big_move_threshold = tn->byte_movnt_threshold;
+	tun->big_set_threshold = tn->byte_set_movnt_threshold;
+	tun->hot_max = pmem2_tuning_hot_max(tn, cpu->llc_size);
+	tun->byte_seq_move_max = tn->byte_seq_move_max;
+	tun->byte_seq_set_max = tn->byte_seq_set_max;
 	long long t = env_number("PMEM_MOVNT_THRESHOLD", &ok);
-	bool thr_set = ok && t >= 0;
-	if (thr_set)
+	info->movnt_threshold_env = ok && t >= 0;
+	tun->page_hot_max = tun->hot_max;
+	if (info->movnt_threshold_env) {
 		tun->movnt_threshold = (size_t)t;
-	info->llc_size = cpu->llc_size;
-	if (cpu->llc_size) {
-		tun->big_move_threshold =
-			MAX(cpu->llc_size / 2, (size_t)1 << 20);
-		tun->big_set_threshold = MAX(cpu->llc_size, (size_t)2 << 20);
-	} else {
-		tun->big_move_threshold = PMEM2_DEFAULT_BIG_MOVE;
-		tun->big_set_threshold = PMEM2_DEFAULT_BIG_SET;
+		tun->page_movnt_threshold = (size_t)t;
+		tun->page_hot_max = 0;
 	}
-	tun->page_movnt_threshold =
-		thr_set ? tun->movnt_threshold : tun->big_move_threshold;
 	tun->wc_workaround = info->wc_workaround;
+	info->llc_size = cpu->llc_size;
 	info->movnt_threshold = tun->movnt_threshold;
 	info->page_movnt_threshold = tun->page_movnt_threshold;
 	info->big_move_threshold = tun->big_move_threshold;
 	info->big_set_threshold = tun->big_set_threshold;
+	info->hot_max = tun->hot_max;
+	info->page_hot_max = tun->page_hot_max;
 
 	Arch.cur_engine = Arch.engine;
 	Arch.cur_fk = Arch.fk;

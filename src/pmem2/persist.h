@@ -63,12 +63,21 @@ struct pmem2_persist_info {
 	size_t movnt_threshold;	 /* flag-less copies this long go NT */
 	/* environment/CPU wishes recorded for the per-ISA engines */
 	bool avx, avx512f, movdir64b, wc_workaround;
-	/* PAGE maps: flag-less copies this long stream (PMEM_MOVNT_THRESHOLD
-	 * when set, else big_move_threshold) */
+	/* the tuning table's entry (memops_tune.c) and the CPUID family and
+	 * model it was chosen for */
+	const char *tuning;
+	unsigned family, model;
+	bool movnt_threshold_env; /* PMEM_MOVNT_THRESHOLD was set */
+	/* PAGE maps: flag-less copies this long stream into a cold
+	 * destination (PMEM_MOVNT_THRESHOLD when set: then always) */
 	size_t page_movnt_threshold;
-	/* BYTE maps: flag-less copies/fills this long stream (they outgrow
-	 * the last-level cache, llc_size; 0 when unknown) */
-	size_t big_move_threshold, big_set_threshold, llc_size;
+	/* BYTE maps: flag-less copies/fills this long stream into a cold
+	 * destination */
+	size_t big_move_threshold, big_set_threshold;
+	/* BYTE and PAGE: a destination is hot (ordinary stores) up to this
+	 * size (PAGE: 0 when PMEM_MOVNT_THRESHOLD is set); llc_size is the
+	 * last-level cache, 0 when unknown */
+	size_t hot_max, page_hot_max, llc_size;
 };
 const struct pmem2_persist_info *pmem2_persist_info(void);
 

@@ -24,6 +24,7 @@
 #include <sys/auxv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -36,6 +37,7 @@
 #include "core/util.h"
 #include "pmem2/cpu.h"
 #include "pmem2/map.h"
+#include "pmem2/memops.h"
 #include "pmem2/page_sync.h"
 #include "pmem2/persist.h"
 #include "pmem2/registry.h"
@@ -695,6 +697,14 @@ TEST(dispatch_choice)
 	CHECK(!strcmp(info->fence, wfence), "fence %s, expected %s",
 	      info->fence, wfence);
 
+	unsigned fam, mod;
+	const struct pmem2_tuning *tn =
+		pmem2_tuning_probe(c.vendor, &fam, &mod);
+	CHECK(!strcmp(info->tuning, tn->name), "tuning %s, expected %s",
+	      info->tuning, tn->name);
+	CHECK_EQ(info->family, fam);
+	CHECK_EQ(info->model, mod);
+
 	const char *g = getenv("PMEM_NO_GENERIC_MEMCPY");
 	const char *avx = getenv("PMEM_AVX");
 	const char *a5 = getenv("PMEM_AVX512F");
@@ -707,13 +717,14 @@ TEST(dispatch_choice)
 			snprintf(eng, sizeof(eng), "avx");
 		if (c.avx512f_usable && !(a5 && !strcmp(a5, "0")))
 			snprintf(eng, sizeof(eng), "avx512f");
-		if (c.movdir64b && md && strcmp(md, "0"))
+		/* MOVDIR64B: PMEM_MOVDIR64B, else the tuning table */
+		if (c.movdir64b && (md ? strcmp(md, "0") != 0 : tn->movdir64b))
 			strcat(eng, "+movdir64b");
 	}
 	CHECK(!strcmp(info->engine, eng), "engine %s, expected %s",
 	      info->engine, eng);
 
-	size_t thr = 256;
+	size_t thr = tn->movnt_threshold;
 	bool thr_set = false;
 	const char *t = getenv("PMEM_MOVNT_THRESHOLD");
 	char *end;
@@ -724,22 +735,23 @@ TEST(dispatch_choice)
 			thr_set = true;
 		}
 	}
+	CHECK_EQ(info->movnt_threshold_env, thr_set);
 	CHECK_EQ(info->movnt_threshold, thr);
-	/* BYTE (and, without PMEM_MOVNT_THRESHOLD, PAGE) maps stream only
-	 * what does not fit in the last-level cache */
-	CHECK_EQ(info->llc_size, c.llc_size);
-	if (c.llc_size) {
-		CHECK_EQ(info->big_move_threshold,
-			 MAX(c.llc_size / 2, (size_t)1 << 20));
-		CHECK_EQ(info->big_set_threshold,
-			 MAX(c.llc_size, (size_t)2 << 20));
-	}
+	/* PAGE maps: the table's threshold for a cold destination, or
+	 * PMEM_MOVNT_THRESHOLD for every destination, as in PMDK */
 	CHECK_EQ(info->page_movnt_threshold,
-		 thr_set ? thr : info->big_move_threshold);
+		 thr_set ? thr : tn->page_movnt_threshold);
+	/* BYTE maps: the table's threshold, whatever the environment */
+	CHECK_EQ(info->big_move_threshold, tn->byte_movnt_threshold);
+	CHECK_EQ(info->big_set_threshold, tn->byte_set_movnt_threshold);
+	CHECK_EQ(info->llc_size, c.llc_size);
+	CHECK_EQ(info->hot_max, pmem2_tuning_hot_max(tn, c.llc_size));
+	CHECK_EQ(info->page_hot_max, thr_set ? 0 : info->hot_max);
 
 	CHECK_EQ(info->avx, c.avx_usable && !(avx && !strcmp(avx, "0")));
 	CHECK_EQ(info->avx512f, c.avx512f_usable && !(a5 && !strcmp(a5, "0")));
-	CHECK_EQ(info->movdir64b, c.movdir64b && md && strcmp(md, "0"));
+	CHECK_EQ(info->movdir64b,
+		 c.movdir64b && (md ? strcmp(md, "0") != 0 : tn->movdir64b));
 	const char *wc = getenv("PMEM_WC_WORKAROUND");
 	bool wcw = wc && !strcmp(wc, "1")   ? true
 		   : wc && !strcmp(wc, "0") ? false
@@ -749,6 +761,107 @@ TEST(dispatch_choice)
 	const char *d = pmem2_persist_describe();
 	CHECK(strstr(d, info->flush) && strstr(d, info->engine),
 	      "describe: %s", d);
+}
+
+/* the tuning table: the entry a processor gets, and what it implies */
+TEST(tuning_table)
+{
+	unsigned f, m;
+	/* CPUID leaf 1 EAX -> the family and model lscpu shows */
+	pmem2_cpu_family_model(0x00a10f11, &f, &m); /* EPYC 9004, Zen 4 */
+	CHECK(f == 25 && m == 17, "Zen 4: family %u model %u", f, m);
+	pmem2_cpu_family_model(0x000806f8, &f, &m); /* Sapphire Rapids */
+	CHECK(f == 6 && m == 143, "SPR: family %u model %u", f, m);
+	pmem2_cpu_family_model(0x00050654, &f, &m); /* Skylake-SP */
+	CHECK(f == 6 && m == 85, "SKX: family %u model %u", f, m);
+	pmem2_cpu_family_model(0x00000f41, &f, &m); /* Pentium 4 */
+	CHECK(f == 15 && m == 4, "P4: family %u model %u", f, m);
+
+	const struct pmem2_tuning *amd =
+		pmem2_tuning_lookup("AuthenticAMD", 25, 17);
+	const struct pmem2_tuning *intel =
+		pmem2_tuning_lookup("GenuineIntel", 6, 143);
+	const struct pmem2_tuning *dflt = pmem2_tuning_lookup(NULL, 0, 0);
+	CHECK(!strcmp(amd->name, "AMD family 25 (Zen 3/4)"), "%s", amd->name);
+	CHECK(!strcmp(intel->name, "Intel (not measured in this tree)"), "%s",
+	      intel->name);
+	CHECK(!strcmp(dflt->name, "default"), "%s", dflt->name);
+	/* an unmeasured family of a known vendor, another vendor */
+	CHECK(pmem2_tuning_lookup("AuthenticAMD", 26, 2) == dflt, "Zen 5");
+	CHECK(pmem2_tuning_lookup("HygonGenuine", 24, 0) == dflt, "Hygon");
+	CHECK(pmem2_tuning_lookup("GenuineIntel", 6, 85) == intel, "SKX");
+	/* what this file says it measured */
+	CHECK_EQ(amd->movnt_threshold, (size_t)256);
+	CHECK_EQ(amd->page_movnt_threshold, (size_t)256);
+	CHECK_EQ(amd->byte_movnt_threshold, (size_t)2048);
+	CHECK_EQ(amd->byte_seq_move_max, (size_t)2048);
+	CHECK_EQ(amd->byte_set_movnt_threshold, (size_t)64 << 10);
+	CHECK_EQ(amd->byte_seq_set_max, (size_t)0);
+	CHECK(!amd->movdir64b && !intel->movdir64b && !dflt->movdir64b,
+	      "MOVDIR64B stays opt-in everywhere until measured");
+	/* hot_max: a quarter of the last-level cache, capped */
+	CHECK_EQ(pmem2_tuning_hot_max(amd, 32 << 20), (size_t)8 << 20);
+	CHECK_EQ(pmem2_tuning_hot_max(intel, 60 << 20), (size_t)256 << 10);
+	CHECK_EQ(pmem2_tuning_hot_max(dflt, 32 << 20), (size_t)1 << 20);
+	CHECK_EQ(pmem2_tuning_hot_max(dflt, 2 << 20), (size_t)512 << 10);
+	CHECK_EQ(pmem2_tuning_hot_max(amd, 0), (size_t)2 << 20);
+}
+
+/* memops_cold: this thread's recent destinations are hot, others cold */
+static void *other_thread_cold(void *p)
+{
+	return (void *)(uintptr_t)memops_cold(p, 4096, 1 << 20, 0);
+}
+
+TEST(destination_guess)
+{
+	static char buf[8 << 20];
+	const size_t max = 1 << 20;
+	char *x = buf + 4096;
+
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
+	CHECK(memops_cold(x, 4096, max, 0), "never written: cold");
+	CHECK(!memops_cold(x, 4096, max, 0), "written just now: hot");
+	CHECK(!memops_cold(x + 64, 1024, max, 0), "inside it: hot");
+	CHECK(memops_cold(x + 64, 4096, max, 0), "beyond its end: cold");
+	CHECK(memops_cold(x - 64, 128, max, 0), "before its start: cold");
+	CHECK(!memops_cold(x - 64, 128, max, 0), "now written: hot");
+	CHECK(memops_cold(buf, max + 1, max, 0), "larger than max: cold");
+	CHECK(memops_cold(buf, max + 1, max, 0), "and never recorded");
+	CHECK(memops_cold(x, 4096, 0, 0), "max 0: always cold");
+
+	/* a hot range goes cold once max bytes were written since */
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
+	CHECK(memops_cold(x, 4096, max, 0), "x cold");
+	CHECK(memops_cold(buf + (4 << 20), max - 4096, max, 0), "y cold");
+	CHECK(!memops_cold(x, 4096, max, 0), "x: max bytes since, still hot");
+	CHECK(memops_cold(buf + (6 << 20), max - 4095, max, 0), "z cold");
+	CHECK(memops_cold(x, 4096, max, 0), "x: max + 1 bytes since, cold");
+
+	/* PMEM2_HOT_SLOTS ranges are remembered, the oldest is replaced */
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
+	for (int i = 0; i <= PMEM2_HOT_SLOTS; i++)
+		CHECK(memops_cold(buf + i * 8192, 4096, max, 0), "%d cold", i);
+	CHECK(memops_cold(buf, 4096, max, 0), "the first one was replaced");
+	for (int i = 2; i <= PMEM2_HOT_SLOTS; i++)
+		CHECK(!memops_cold(buf + i * 8192, 4096, max, 0), "%d hot", i);
+
+	/* a destination right after the previous one, up to seq_max */
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
+	CHECK(memops_cold(x, 4096, max, 8192), "a first write: cold");
+	CHECK(!memops_cold(x + 4096, 8192, max, 8192), "the next one: hot");
+	CHECK(memops_cold(x + 12288, 8193, max, 8192),
+	      "the next one, larger than seq_max: cold");
+	CHECK(memops_cold(x + 65536, 64, max, 8192), "a gap: cold");
+	CHECK(memops_cold(x + 65600, 64, max, 0), "seq_max 0: cold");
+
+	/* another thread has its own record */
+	pthread_t t;
+	void *r;
+	CHECK(pthread_create(&t, NULL, other_thread_cold, x) == 0, "thread");
+	pthread_join(t, &r);
+	CHECK(r != NULL, "what this thread wrote is cold in another one");
+	memset(&pmem2_hot, 0, sizeof(pmem2_hot));
 }
 
 TEST(flush_cpu_caches_and_fence)
@@ -862,6 +975,8 @@ int main(int argc, char **argv)
 	RUN(cpu_decode);
 	RUN(cpu_probe);
 	RUN(dispatch_choice);
+	RUN(tuning_table);
+	RUN(destination_guess);
 	RUN(ops_never_null);
 	RUN(flush_cpu_caches_and_fence);
 	RUN(persist_flush_drain);
