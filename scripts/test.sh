@@ -10,8 +10,12 @@
 #   6. with --vm (or PMEM2_CROSS=1): scripts/cross.sh, the aarch64, ppc64le
 #      and riscv64 builds tested under qemu-user (its own line sums the
 #      programs it ran under emulation),
-#   7. with --pkg (after --vm, if both): the Debian packages on a clean
-#      Debian 12 root (tests/pkg/clean_root.sh; root, Debian's mirror).
+#   7. with --pkg: the Debian packages on a clean Debian 12 root
+#      (tests/pkg/clean_root.sh; root, Debian's mirror),
+#   8. with --fuzz: each libFuzzer target of fuzz/ for FUZZ_SECONDS
+#      (default 60) after its seeds and saved findings (scripts/fuzz.sh;
+#      its line counts targets).
+# The options may come in any order; .ci/run passes all three.
 #
 # The total it prints last, "N passed, N failed", is the sum of the own
 # summary line of every program run: each CTest test of both suites (CTest
@@ -24,9 +28,19 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=0
-[ "${1:-}" = "--vm" ] && vm=1
 pkg=0
-case " $* " in *" --pkg "*) pkg=1 ;; esac
+fuzz=0
+for arg in "$@"; do
+	case $arg in
+	--vm) vm=1 ;;
+	--pkg) pkg=1 ;;
+	--fuzz) fuzz=1 ;;
+	*)
+		echo "usage: $0 [--vm] [--pkg] [--fuzz]" >&2
+		exit 2
+		;;
+	esac
+done
 bash "$top/scripts/deps.sh" "$([ $vm = 1 ] && echo vm || echo test)" || exit 1
 jobs=$(nproc)
 # deps.sh installed g++ and clang++: the C++ header checks must run here
@@ -183,6 +197,14 @@ if [ $pkg = 1 ]; then
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	count "$log/pkg.log" "package run"
 	subtotal "package run"
+fi
+
+if [ $fuzz = 1 ]; then
+	step "libFuzzer targets (scripts/fuzz.sh)"
+	bash "$top/scripts/fuzz.sh" -t "${FUZZ_SECONDS:-60}" 2>&1 | tee "$log/fuzz.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	count "$log/fuzz.log" "fuzz run"
+	subtotal "fuzz run"
 fi
 
 step "summary (logs in $log)"
