@@ -62,7 +62,7 @@ fi
 targets=(bench-ours pmemset-scale pmem2-tool)
 [ "$BENCH_PMDK" = 1 ] && targets+=(bench-pmdk)
 if ! cmake --build "$build" -j2 --target "${targets[@]}" >"$out/build.log" 2>&1; then
-	tail -30 "$out/build.log" >&2
+	tail -n 30 "$out/build.log" >&2
 	log "the benchmark does not build, see $out/build.log"
 	exit 1
 fi

@@ -41,7 +41,7 @@ rm -f "$out"/*.deb "$out"/*.ddeb "$out"/*.buildinfo "$out"/*.changes
 echo "build-debs.sh: building the packages of $version (log: $out/build.log)" >&2
 if ! (cd "$stage" && dpkg-buildpackage -b -us -uc -j"${PMEM2_JOBS:-$(nproc)}") \
 	>"$out/build.log" 2>&1; then
-	tail -40 "$out/build.log" >&2
+	tail -n 40 "$out/build.log" >&2
 	echo "build-debs.sh: dpkg-buildpackage failed (full log: $out/build.log)" >&2
 	exit 1
 fi

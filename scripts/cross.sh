@@ -106,7 +106,7 @@ build() { # name, arch, extra cmake args...
 		return 0
 	fi
 	echo "BUILD FAILED: $name"
-	tail -30 "$log/build-$name.log" "$log/cmake-$name.log"
+	tail -n 30 "$log/build-$name.log" "$log/cmake-$name.log"
 	return 1
 }
 

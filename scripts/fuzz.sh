@@ -41,7 +41,7 @@ if ! { cmake -S "$top" -B "$build" -DCMAKE_C_COMPILER=clang \
 	-DFUZZ=ON >"$log/cmake.log" 2>&1 &&
 	cmake --build "$build" -j"$(nproc)" --target fuzz_api fuzz_sysfs \
 		>"$log/build.log" 2>&1; }; then
-	tail -40 "$log/cmake.log" "$log/build.log"
+	tail -n 40 "$log/cmake.log" "$log/build.log"
 	echo "0 passed, ${#targets[@]} failed"
 	exit 1
 fi
@@ -64,7 +64,7 @@ selftest() { # binary seed
 		if FUZZ_SELFTEST=$kind "$1" -runs=1 "$2" >"$log/self-$kind.log" 2>&1 ||
 			! grep -q "$want" "$log/self-$kind.log"; then
 			echo "the $kind leak check did not fire:"
-			tail -20 "$log/self-$kind.log"
+			tail -n 20 "$log/self-$kind.log"
 			return 1
 		fi
 	done
@@ -94,7 +94,7 @@ for t in "${targets[@]}"; do
 	[ -d "$top/fuzz/findings/$t" ] && replay+=("$top/fuzz/findings/$t"/*)
 	if [ -n "$selftest_ok" ] && ! TMPDIR=$work/tmp "$bin" -runs=1 "${replay[@]}" \
 		>"$log/$t-replay.log" 2>&1; then
-		tail -60 "$log/$t-replay.log"
+		tail -n 60 "$log/$t-replay.log"
 		ok=0
 	fi
 	# (fuzzing goes on after a failed replay, to look for other defects;
@@ -104,10 +104,10 @@ for t in "${targets[@]}"; do
 		-max_total_time="$secs" -max_len=1024 -timeout=60 \
 		-print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
 		"$work/corpus" >"$log/$t.log" 2>&1; then
-		tail -80 "$log/$t.log"
+		tail -n 80 "$log/$t.log"
 		ok=0
 	fi
-	grep -E '^#[0-9]+[[:space:]]+DONE' "$log/$t.log" 2>/dev/null | tail -1
+	grep -E '^#[0-9]+[[:space:]]+DONE' "$log/$t.log" 2>/dev/null | tail -n 1
 	grep -E '^stat::(number_of_executed_units|new_units_added)' \
 		"$log/$t.log" 2>/dev/null
 	rm -rf "$work" "$tree"

@@ -95,7 +95,7 @@ build() { # dir, cmake args...
 
 step "build (gcc, -Werror)"
 if ! build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
-	tail -50 "$log/build-build.log" "$log/cmake-build.log"
+	tail -n 50 "$log/build-build.log" "$log/cmake-build.log"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -116,7 +116,7 @@ if build "$top/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 	count_ctest "$top/build-asan" "$log/ctest-asan" "ctest (ASan+UBSan)"
 	subtotal "ctest (ASan+UBSan)"
 else
-	tail -50 "$log/build-build-asan.log"
+	tail -n 50 "$log/build-build-asan.log"
 	status=1
 	total_fail=$((total_fail + 1))
 fi
@@ -135,14 +135,14 @@ if cmake -S "$top" -B "$top/build-tsan" -DCMAKE_C_COMPILER=clang \
 			echo "tsan ok   $t"
 		else
 			echo "tsan FAIL $t"
-			tail -40 "$log/tsan-$t.log"
+			tail -n 40 "$log/tsan-$t.log"
 			status=1
 		fi
 		count "$log/tsan-$t.log" "TSan $t"
 	done
 	subtotal TSan
 else
-	tail -50 "$log/build-build-tsan.log"
+	tail -n 50 "$log/build-build-tsan.log"
 	status=1
 	total_fail=$((total_fail + 1))
 fi
@@ -165,7 +165,7 @@ while read -r test; do
 		echo "valgrind ok   $name"
 	else
 		echo "valgrind FAIL $name"
-		tail -30 "$log/vg-$name.log"
+		tail -n 30 "$log/vg-$name.log"
 		vg_fail=$((vg_fail + 1))
 		status=1
 	fi

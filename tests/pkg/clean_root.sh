@@ -107,7 +107,7 @@ else
 	mkroot=$WORK/mkroot
 	if ! debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$mkroot" \
 		"$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
-		tail -30 "$WORK/debootstrap.log"
+		tail -n 30 "$WORK/debootstrap.log"
 		fail "debootstrap $SUITE from $MIRROR failed (no network to Debian's mirror?)"
 		finish
 	fi
@@ -166,7 +166,7 @@ rc=${PIPESTATUS[0]}
 phase "checks in the root" "$t"
 # in_root.sh's own summary, renamed above so that only this script's
 # total reads as one to scripts/test.sh
-line=$(sed -nE 's/^in the root: ([0-9]+ passed, [0-9]+ failed)$/\1/p' "$WORK/in_root.log" | tail -1)
+line=$(sed -nE 's/^in the root: ([0-9]+ passed, [0-9]+ failed)$/\1/p' "$WORK/in_root.log" | tail -n 1)
 if [ -z "$line" ]; then
 	fail "in_root.sh ended without its summary (exit $rc)"
 else

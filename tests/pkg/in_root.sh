@@ -116,7 +116,7 @@ mapfile -t DEBS < <(ls /debs/*.deb)
 check "no packages in /debs" test ${#DEBS[@]} -eq 5
 apt-get install -y -q "${DEBS[@]}" >"$OUT" 2>&1
 rc=$?
-check "apt-get install of our packages failed: $(tail -5 "$OUT")" test $rc -eq 0
+check "apt-get install of our packages failed: $(tail -n 5 "$OUT")" test $rc -eq 0
 for p in libpmem2 libpmem2-dev libpmemset libpmemset-dev pmem2-tools; do
 	check "$p: $(pkg_version $p), expected $V installed" \
 		test "$(pkg_version $p)" = "install ok installed $V"
@@ -148,7 +148,7 @@ cmake_build() { # SRCDIR BUILDDIR [-DVAR=VALUE...]: configure and build
 	local src=$1 bld=$2
 	shift 2
 	cmake -S "$src" -B "$bld" "$@" >"$OUT" 2>&1 && cmake --build "$bld" >>"$OUT" 2>&1 ||
-		{ tail -20 "$OUT"; return 1; }
+		{ tail -n 20 "$OUT"; return 1; }
 }
 check "find_package(PMEM2 1.10 CONFIG COMPONENTS pmem2 pmemset) project fails" \
 	cmake_build "$CL/find_package" "$W/cm" -DEXPECT_VERSION="$V"
@@ -219,7 +219,7 @@ check "pmem2 --version: '$(/usr/bin/pmem2 --version 2>&1 | head -1)'" \
 step "7. ours removed, Debian's libpmem2 reinstalled"
 apt-get purge -y -q libpmem2 libpmem2-dev libpmemset libpmemset-dev pmem2-tools >"$OUT" 2>&1
 rc=$?
-check "apt-get purge of our packages failed: $(tail -3 "$OUT")" test $rc -eq 0
+check "apt-get purge of our packages failed: $(tail -n 3 "$OUT")" test $rc -eq 0
 for f in "$LIB/libpmem2.so.$V" "$LIB/libpmemset.so.1" "$LIB/libpmemset.a" \
 	"$LIB/pkgconfig/libpmemset.pc" "$LIB/cmake/PMEM2" /usr/include/libpmemset.h \
 	/usr/bin/pmem2 /usr/share/man/man3/pmemset_map.3.gz; do
@@ -227,7 +227,7 @@ for f in "$LIB/libpmem2.so.$V" "$LIB/libpmemset.so.1" "$LIB/libpmemset.a" \
 done
 apt-get install -y -q libpmem2 libpmem2-dev >"$OUT" 2>&1
 rc=$?
-check "apt-get install libpmem2 libpmem2-dev (Debian's) failed: $(tail -3 "$OUT")" test $rc -eq 0
+check "apt-get install libpmem2 libpmem2-dev (Debian's) failed: $(tail -n 3 "$OUT")" test $rc -eq 0
 check "libpmem2 after reinstall: $(pkg_version libpmem2)" \
 	test "$(pkg_version libpmem2)" = "install ok installed 1.12.1-2"
 check "libpmem2-dev after reinstall: $(pkg_version libpmem2-dev)" \

@@ -32,7 +32,7 @@ if BENCH_NO_CONFIGURE=1 BENCH_SMOKE=1 BENCH_ROUNDS=1 \
 	bash "$SRC/bench/run.sh" "$BUILD" >"$out" 2>"$SCRATCH/run.err"; then
 	ok
 else
-	fail "bench/run.sh (smoke) failed: $(tail -5 "$SCRATCH/run.err")"
+	fail "bench/run.sh (smoke) failed: $(tail -n 5 "$SCRATCH/run.err")"
 	summary
 fi
 results=$BUILD/bench/results.tsv
