@@ -59,6 +59,25 @@ static int sysfs_enter(const char *path, char p[PATH_MAX])
 	return os_fault(OS_SYSFS);
 }
 
+/* read() until buf is full or the file ends; bytes read or -errno */
+static ssize_t read_full(int fd, char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, buf + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
 int sysfs_read(const char *path, char *buf, size_t len)
 {
 	char p[PATH_MAX];
@@ -71,15 +90,72 @@ int sysfs_read(const char *path, char *buf, size_t len)
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return CORE_LOG_SYSFS("open", path, -errno);
-	ssize_t n = read(fd, buf, len - 1);
-	int e = errno;
+	ssize_t n = read_full(fd, buf, len - 1);
+	if (n == (ssize_t)len - 1) {
+		/* full: is there more? A lone newline after it is fine */
+		char more[2];
+		ssize_t m = read_full(fd, more, sizeof(more));
+		if (m > 1 || (m == 1 && more[0] != '\n') ||
+		    (m == 1 && n > 0 && buf[n - 1] == '\n'))
+			n = -EOVERFLOW;
+		else if (m < 0)
+			n = m;
+	}
 	close(fd);
+	if (n == -EOVERFLOW)
+		return -EOVERFLOW;
 	if (n < 0)
-		return CORE_LOG_SYSFS("read", path, -e);
+		return CORE_LOG_SYSFS("read", path, (int)n);
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return (int)n;
+}
+
+int sysfs_read_alloc(const char *path, char **out)
+{
+	char p[PATH_MAX];
+	size_t cap = 4096, len = 0;
+	char *buf = NULL;
+
+	*out = NULL;
+	int ret = sysfs_enter(path, p);
+	if (ret)
+		return ret;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return CORE_LOG_SYSFS("open", path, -errno);
+	for (;;) {
+		char *nb = os_realloc(buf, cap + 1);
+		if (!nb) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		buf = nb;
+		ssize_t n = read_full(fd, buf + len, cap - len);
+		if (n < 0) {
+			ret = CORE_LOG_SYSFS("read", path, (int)n);
+			goto fail;
+		}
+		len += (size_t)n;
+		if (len < cap)
+			break; /* the end of the file */
+		if (cap >= SYSFS_READ_ALLOC_MAX) {
+			ret = -EOVERFLOW;
+			goto fail;
+		}
+		cap *= 2;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	*out = buf;
+	return (int)len;
+fail:
+	close(fd);
+	os_free(buf);
+	return ret;
 }
 
 int sysfs_write(const char *path, const char *val)
@@ -193,6 +269,12 @@ static int read_number(const char *path, char text[SYSFS_NUM_TEXT],
 		       int (*parse)(const char *text, void *val), void *val)
 {
 	int n = sysfs_read(path, text, SYSFS_NUM_TEXT);
+	if (n == -EOVERFLOW) {
+		/* no 64-bit number needs that much text */
+		snprintf(text, SYSFS_NUM_TEXT, "(more than %d bytes of text)",
+			 SYSFS_NUM_TEXT - 1);
+		return SYSFS_E_NOT_NUMBER;
+	}
 	if (n < 0) {
 		text[0] = '\0';
 		return n;

@@ -27,8 +27,14 @@
 void sysfs_set_root(const char *root);
 
 /* Read a small attribute into buf (NUL-terminated, one trailing newline
- * stripped). Returns the length. */
+ * stripped). Returns the length, or -EOVERFLOW when the attribute does not
+ * fit in len - 1 bytes: never a silently shortened value. */
 int sysfs_read(const char *path, char *buf, size_t len);
+/* Read a whole attribute of any length (up to SYSFS_READ_ALLOC_MAX bytes,
+ * else -EOVERFLOW) into a new buffer (*out, freed with os_free), one
+ * trailing newline stripped. Returns the length or -errno (*out NULL). */
+#define SYSFS_READ_ALLOC_MAX ((size_t)16 << 20)
+int sysfs_read_alloc(const char *path, char **out);
 /* Write a string to an attribute: 0, or -EIO when only part was taken. */
 int sysfs_write(const char *path, const char *val);
 /* realpath() of a sysfs path; the result is again a "/sys/..." path (the

@@ -45,7 +45,6 @@
 
 #define SECTOR 512ULL
 #define FIEMAP_BATCH 64
-#define BADBLOCKS_TEXT_MAX 8192 /* the kernel prints at most a page */
 
 struct pmem2_badblock_context {
 	struct pmem2_source src; /* a copy; the fd is not owned */
@@ -137,22 +136,27 @@ static void bb_normalize(struct pmem2_badblock_context *c)
 static int read_badblocks(const char *path, uint64_t base, uint64_t lo,
 			  uint64_t hi, struct range_list *out)
 {
-	char *buf = os_malloc(BADBLOCKS_TEXT_MAX);
+	char *buf = NULL;
 	int ret = 0;
 
-	if (!buf) {
+	/* the whole list, however long (a page can be 64 KiB on arm64 and
+	 * POWER): a shortened list would hide bad blocks */
+	int n = sysfs_read_alloc(path, &buf);
+	if (n == -ENOENT || n == -ENOTDIR)
+		return 1;
+	if (n == -ENOMEM) {
 		err_set_errno(ENOMEM, "cannot allocate a buffer for %s", path);
 		return -ENOMEM;
 	}
-	int n = sysfs_read(path, buf, BADBLOCKS_TEXT_MAX);
-	if (n == -ENOENT || n == -ENOTDIR) {
-		ret = 1;
-		goto out;
+	if (n == -EOVERFLOW) {
+		err_set("the bad block list %s is longer than %zu bytes: not a "
+			"list the kernel writes",
+			path, SYSFS_READ_ALLOC_MAX);
+		return PMEM2_E_INVALID_DEV_FORMAT;
 	}
 	if (n < 0) {
 		err_set_errno(-n, "cannot read the bad block list %s", path);
-		ret = n;
-		goto out;
+		return n;
 	}
 
 	char *save = NULL;

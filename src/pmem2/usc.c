@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/os.h"
 #include "core/sysfs.h"
 #include "core/util.h"
 #include "region.h"
@@ -72,6 +73,12 @@ static int for_each_dimm(const struct pmem2_region *r, const char *what,
 		int n = pmem2_region_attr(r, attr, buf, sizeof(buf));
 		if (n == -ENOENT)
 			break;
+		if (n == -EOVERFLOW) {
+			err_set("/sys/bus/nd/devices/%s/%s holds more than %zu "
+				"bytes, not \"nmemX,offset,length,position\"",
+				r->name, attr, sizeof(buf) - 1);
+			return PMEM2_E_INVALID_DEV_FORMAT;
+		}
 		if (n < 0) {
 			err_set_errno(-n,
 				      "cannot read /sys/bus/nd/devices/"
@@ -113,13 +120,15 @@ struct id_acc {
 static int id_cb(const char *nmem, void *arg)
 {
 	struct id_acc *a = arg;
-	char path[PATH_MAX], id[256];
+	char path[PATH_MAX], *id = NULL;
 
+	/* the whole id, however long: a shortened id would name another
+	 * device (nothing in sysfs bounds its length below a page) */
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/nfit/id", nmem);
-	int n = sysfs_read(path, id, sizeof(id));
+	int n = sysfs_read_alloc(path, &id);
 	if (n == -ENOENT) {
 		snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/id", nmem);
-		n = sysfs_read(path, id, sizeof(id));
+		n = sysfs_read_alloc(path, &id);
 	}
 	if (n == -ENOENT) {
 		err_set("%s exposes no id (neither nfit/id nor id in "
@@ -128,11 +137,21 @@ static int id_cb(const char *nmem, void *arg)
 			nmem, nmem);
 		return PMEM2_E_NOSUPP;
 	}
+	if (n == -ENOMEM) {
+		err_set_errno(ENOMEM, "cannot allocate a buffer for %s", path);
+		return -ENOMEM;
+	}
+	if (n == -EOVERFLOW) {
+		err_set("%s holds more than %zu bytes: not a device id", path,
+			SYSFS_READ_ALLOC_MAX);
+		return PMEM2_E_INVALID_DEV_FORMAT;
+	}
 	if (n < 0) {
 		err_set_errno(-n, "cannot read %s", path);
 		return n;
 	}
 	if (n == 0) {
+		os_free(id);
 		err_set("%s is empty, so the device id is unknown", path);
 		return PMEM2_E_NOSUPP;
 	}
@@ -145,6 +164,7 @@ static int id_cb(const char *nmem, void *arg)
 		memcpy(p, id, (size_t)n + 1);
 	}
 	a->total += need;
+	os_free(id);
 	return 0;
 }
 

@@ -70,11 +70,11 @@ check() {
 
 LOGCODE='core_log[a-z_]*|hark|deliver|open_log_file|default_function|write_all'
 check "$BUILD_DIR/libpmem2.so.1" \
-	"$LOGCODE|pmem2_log_[a-z_]+|persist_init_once|pmem2_map_new|pmem2_page_sync|sysfs_[a-z]+" \
+	"$LOGCODE|pmem2_log_[a-z_]+|persist_init_once|pmem2_map_new|pmem2_page_sync|sysfs_[a-z0-9_]+" \
 	'persist_(cl_[a-z]+|byte|page)|flush_(cl_[a-z]+|byte)|drain_(fence|page)|[a-z0-9_]*mem(move|set)_[a-z0-9_]+|[a-z0-9_]+_(mv|st)_(nt|t|tf)[a-z_]*|pmem2_page_sync_ret' \
 	40
 check "$BUILD_DIR/libpmemset.so.1" \
-	"$LOGCODE|pmemset_log_[a-z_]+|pmemset_map_internal|pmemset_place|pmemset_sds_check|sysfs_[a-z]+" \
+	"$LOGCODE|pmemset_log_[a-z_]+|pmemset_map_internal|pmemset_place|pmemset_sds_check|sysfs_[a-z0-9_]+" \
 	'pmemset_(persist|flush|drain|memcpy|memmove|memset|deep_flush)' \
 	7
 

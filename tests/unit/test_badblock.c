@@ -204,6 +204,30 @@ TEST(fsdax_long_path)
 	}
 }
 
+/* A bad block list longer than a page of text (once read into 8 KiB and
+ * cut there): every line counts, the last one too. */
+TEST(fsdax_long_list)
+{
+	struct pmem2_badblock bbs[8];
+	size_t cap = 6000 * 32, used = 0;
+	char *list = malloc(cap);
+
+	CHECK(list != NULL, "malloc");
+	if (!list)
+		return;
+	fake_begin();
+	for (unsigned i = 0; i < 6000; i++) /* far beyond the file */
+		used += (size_t)snprintf(list + used, cap - used, "%llu 1\n",
+					 sector_of(0) + 1000000000ULL + i * 8);
+	snprintf(list + used, cap - used, "%llu 1\n", sector_of(5));
+	CHECK(strlen(list) > 65536, "a list of %zu bytes", strlen(list));
+	fakesys_write(root, bbfile, "%s", list);
+	CHECK_EQ(collect(bbs, 8), 1);
+	CHECK_BB(bbs[0], 5 * blk, blk);
+	fake_end();
+	free(list);
+}
+
 TEST(fsdax_partition)
 {
 	struct pmem2_badblock bbs[8];
@@ -610,6 +634,7 @@ int main(void)
 	} else {
 		RUN(fsdax_mapping);
 		RUN(fsdax_long_path);
+		RUN(fsdax_long_list);
 		RUN(fsdax_partition);
 		RUN(fsdax_errors);
 		RUN(fsdax_span_extents);

@@ -111,6 +111,56 @@ TEST(parse_u64)
 	}
 }
 
+/* sysfs_read never returns a shortened value: exactly full is fine (a
+ * trailing newline beyond the buffer too), one byte more is -EOVERFLOW;
+ * sysfs_read_alloc reads any length; a number with more text than any
+ * 64-bit number needs is "not a number", not its first 63 bytes */
+TEST(read_whole_attribute)
+{
+	char rootdir[PATH_MAX], buf[8], text[SYSFS_NUM_TEXT];
+	static char big[100000];
+	char *all = NULL;
+	uint64_t v = 5;
+
+	CHECK_RC(fakesys_create(rootdir, sizeof(rootdir)), 0);
+	sysfs_set_root(rootdir);
+	fakesys_write(rootdir, "/a", "1234567");
+	CHECK_EQ(sysfs_read("/sys/a", buf, sizeof(buf)), 7);
+	CHECK(strcmp(buf, "1234567") == 0, "\"%s\"", buf);
+	fakesys_write(rootdir, "/a", "1234567\n");
+	CHECK_EQ(sysfs_read("/sys/a", buf, sizeof(buf)), 7);
+	CHECK(strcmp(buf, "1234567") == 0, "\"%s\"", buf);
+	fakesys_write(rootdir, "/a", "12345678");
+	CHECK_EQ(sysfs_read("/sys/a", buf, sizeof(buf)), -EOVERFLOW);
+	fakesys_write(rootdir, "/a", "1234567\n\n");
+	CHECK_EQ(sysfs_read("/sys/a", buf, sizeof(buf)), -EOVERFLOW);
+	fakesys_write(rootdir, "/a", "123456\n");
+	CHECK_EQ(sysfs_read("/sys/a", buf, sizeof(buf)), 6);
+
+	memset(big, 'z', sizeof(big) - 1);
+	fakesys_write(rootdir, "/a", "%s\n", big);
+	CHECK_EQ(sysfs_read_alloc("/sys/a", &all), (int)sizeof(big) - 1);
+	CHECK(all && strcmp(all, big) == 0, "sysfs_read_alloc");
+	os_free(all);
+	all = NULL;
+	fakesys_write(rootdir, "/a", "%s", "");
+	CHECK_EQ(sysfs_read_alloc("/sys/a", &all), 0);
+	CHECK(all && all[0] == '\0', "empty");
+	os_free(all);
+	all = (char *)1;
+	CHECK_EQ(sysfs_read_alloc("/sys/none", &all), -ENOENT);
+	CHECK(all == NULL, "*out after failure");
+
+	memset(big, '0', 100);
+	big[100] = '\0';
+	fakesys_write(rootdir, "/n", "%s1\n", big);
+	CHECK_EQ(sysfs_read_u64("/sys/n", &v, text), SYSFS_E_NOT_NUMBER);
+	CHECK_EQ(v, 5);
+	CHECK(strstr(text, "more than 63 bytes") != NULL, "text \"%s\"", text);
+	sysfs_set_root(NULL);
+	fakesys_destroy(rootdir);
+}
+
 TEST(not_on_pmem)
 {
 	struct pmem2_source *anon;
@@ -385,6 +435,7 @@ int main(void)
 	}
 
 	RUN(parse_u64);
+	RUN(read_whole_attribute);
 	RUN(not_on_pmem);
 	RUN(fsdax);
 	if (zero_fd >= 0) {

@@ -127,6 +127,53 @@ TEST(device_id)
 	fake_end();
 }
 
+/* Ids longer than any fixed buffer (the kernel bounds an attribute only
+ * by a page): the whole id, never a shortened one (a cut id would name
+ * another device). An overlong mapping attribute is refused. */
+TEST(long_ids)
+{
+	static const size_t lens[] = {255, 256, 300, 5000, 70000};
+	size_t len = 0;
+
+	fake_begin();
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t n = lens[i];
+		char *want = malloc(n + sizeof(ID1) + 1);
+		CHECK(want != NULL, "malloc");
+		if (!want)
+			break;
+		for (size_t k = 0; k < n; k++)
+			want[k] = (char)('a' + (k * 7 + i) % 26);
+		want[n] = '\0';
+		fakesys_write(root, NMEM(0, "nfit/id"), "%s\n", want);
+		strcat(want, "," ID1);
+
+		CHECK_RC(pmem2_source_device_id(src, NULL, &len), 0);
+		CHECK_EQ(len, strlen(want) + 1);
+		char *id = malloc(len);
+		CHECK(id != NULL, "malloc");
+		if (id) {
+			CHECK_RC(pmem2_source_device_id(src, id, &len), 0);
+			CHECK(strcmp(id, want) == 0,
+			      "a %zu-byte id read back as %zu bytes", n,
+			      strlen(id));
+			free(id);
+		}
+		free(want);
+	}
+
+	/* a mapping attribute longer than any "nmemX,offset,length,pos" */
+	char big[400];
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fakesys_write(root, FAKESYS_NDBUS "/region1/mapping0", "nmem0,%s\n",
+		      big);
+	CHECK_ERR(pmem2_source_device_id(src, NULL, &len),
+		  PMEM2_E_INVALID_DEV_FORMAT);
+	CHECK_MSG("holds more than 127 bytes");
+	fake_end();
+}
+
 TEST(usc)
 {
 	uint64_t usc = 0;
@@ -340,6 +387,7 @@ int main(void)
 		return 1;
 	}
 	RUN(device_id);
+	RUN(long_ids);
 	RUN(usc);
 	RUN(numa);
 	RUN(not_supported);
