@@ -7,8 +7,9 @@
  * unlike libpmem2 (tests/compat, against Debian's PMDK) there is no oracle
  * library to ask at run time. Each expected value below is PMDK's
  * documented behaviour, pinned by hand, with the PMDK manual page and the
- * PMDK unit test (src/test/<dir>, case) that state it; the facts are
- * collected in ../shared/spec/api.md section 2. Each case is a place where
+ * PMDK unit test (src/test/<dir>, case) that state it (PMDK's
+ * libpmemset manual pages and tests, as last developed in PMDK's
+ * repository before it was archived). Each case is a place where
  * PMDK's own tests, run against this library, once failed (issue 8).
  */
 #include "pmemset_test.h"
