@@ -116,7 +116,7 @@ run() {
 	local name=$1 b=$2 qemu=$3 prefix=$4 cpu=$5 regex=$6 extra=$7
 	local r0 r1 quick=sizes
 	case $extra in PMEM2_TEST_QUICK=*) quick=${extra#*=}; extra= ;; esac
-	local env="LD_PRELOAD=$out/$b/qemu_isa_shim.so,PMEM2_TEST_QUICK=$quick,PMEM2_TEST_EMULATOR=$(command -v "$qemu")"
+	local env="LD_PRELOAD=$out/$b/qemu_isa_shim.so,PMEM2_TEST_QUICK=$quick,PMEM2_TEST_EMULATOR=$(command -v "$qemu"),QEMU_ISA_SHIM_REPORT=$log/shim-$name.txt"
 	[ -n "$extra" ] && env="$env,$extra"
 	r0=$(date +%s)
 	(cd "$out/$b" && QEMU_CPU=$cpu QEMU_LD_PREFIX=$prefix QEMU_SET_ENV=$env \
@@ -191,7 +191,7 @@ for spec in "${runs[@]}"; do
 		"$log/run-$name.log" 2>/dev/null | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
 	read -r p f <<<"$pf"
 	# what the shim stood in for (counts summed over the programs)
-	shim=$(grep -ho 'qemu-isa-shim: emulated.*' "$log/run-$name.log" 2>/dev/null |
+	shim=$(grep -ho 'qemu-isa-shim: emulated.*' "$log/shim-$name.txt" 2>/dev/null |
 		tr ' ' '\n' | grep = | awk -F= '{n[$1] += $2} END {for (k in n) printf "%s=%d ", k, n[k]}')
 	notes=${shim:+emulated: $shim}
 	if [ "$rc" != 0 ] || [ "$f" -gt 0 ]; then

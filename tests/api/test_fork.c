@@ -241,6 +241,13 @@ TEST(fork_while_busy)
 	int wait_s = vg ? 6 * WAIT_S : WAIT_S; /* a loaded machine, valgrind */
 	int bad = 0;
 
+	if (getenv("PMEM2_TEST_EMULATOR"))
+		SKIP("under qemu-user (scripts/cross.sh) a child forked from "
+		     "this busy multithreaded guest hangs now and then (1 in "
+		     "about 400 forks, in a step whose library lock is made "
+		     "anew in the child) -- qemu-user does not promise a "
+		     "working fork of a multithreaded guest; the test runs "
+		     "natively and under valgrind in every CI run");
 #ifdef ASAN_ALLOCATOR_NOT_FORK_SAFE
 	SKIP("the AddressSanitizer allocator of this compiler is not "
 	     "fork-safe: a child can hang in calloc on a lock of the "
