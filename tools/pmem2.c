@@ -691,8 +691,9 @@ static int memdev_cb(const char *nmem, void *arg)
 	char *name = json_string(nmem);
 	json_add(l, "%s{\"nmem\": %s", l->n ? ", " : "", name);
 	free(name);
-	json_field(l, "memdev", ret ? NULL : memdev, "error",
-		   err ? err : "not a CXL memory device");
+	json_field(l, "memdev", ret ? NULL : memdev,
+		   ret < 0 ? "error" : "not_supported",
+		   err ? err : "no cxl/provider: not a CXL memory device");
 	json_field(l, "serial", ret || !serial[0] ? NULL : serial,
 		   ret ? "error" : "not_supported",
 		   err ? err : "the memory device's serial cannot be read");
