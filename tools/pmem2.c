@@ -10,9 +10,11 @@
  * (struct gran_decision) with the same renderer the library's error
  * messages and log lines use. Around that it reports what the library can
  * find out about the backing hardware (region, persistence domain, NUMA
- * node, device id, unsafe shutdown count, bad blocks) and the process-wide
- * CPU choices (flush instruction, copy routines). A directory means "a new
- * file there": a temporary file is made in it, reported on and removed.
+ * node, device id, unsafe shutdown count, bad blocks; the bus provider,
+ * the CXL memory devices and where a device DAX comes from) and the
+ * process-wide CPU choices (flush instruction, copy routines). A directory
+ * means "a new file there": a temporary file is made in it, reported on and
+ * removed.
  *
  * The tool links the static internal archive so that it can read the
  * recorded decision; everything it reports comes from library code, so the
@@ -50,6 +52,7 @@
 #include "pmem2/persist.h"
 #include "pmem2/region.h"
 #include "pmem2/source.h"
+#include "pmem2/usc.h"
 
 #define TOOL_NAME "pmem2"
 #ifndef PMEM2_PROJECT_VERSION
@@ -354,6 +357,8 @@ static const char *rule_name(enum gran_reason r)
 		return "eadr";
 	case GRAN_WHY_CPU_NO_CLEAN:
 		return "cpu_no_clean";
+	case GRAN_WHY_VOLATILE:
+		return "volatile";
 	}
 	return "unknown";
 }
@@ -443,6 +448,18 @@ static void region_attr(const struct pmem2_region *r, const char *key,
 	}
 }
 
+/* a device DAX not on an NVDIMM region: true, and where it comes from */
+static bool volatile_dax(const struct pmem2_source *src, char *from, size_t len)
+{
+	struct pmem2_dax_origin o;
+
+	if (src->type != PMEM2_SOURCE_FD || src->ftype != PMEM2_FTYPE_DEVDAX ||
+	    pmem2_devdax_origin(src->st_rdev, &o) || o.kind == DAX_ORIGIN_ND)
+		return false;
+	pmem2_dax_origin_describe(&o, from, len);
+	return true;
+}
+
 static void probe_region(const struct pmem2_source *src)
 {
 	static const char *const keys[] = {"namespace", "block_device",
@@ -459,6 +476,18 @@ static void probe_region(const struct pmem2_source *src)
 		return;
 	}
 	ret = pmem2_region_of_source(src, &r);
+	char volatile_from[160];
+	if (ret == 1 &&
+	    volatile_dax(src, volatile_from, sizeof(volatile_from))) {
+		add_not("region", NOSUPP,
+			"volatile memory: the device DAX comes from %s, not "
+			"from an NVDIMM region",
+			volatile_from);
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			add_not(keys[i], NOSUPP,
+				"volatile memory, no NVDIMM region");
+		return;
+	}
 	if (ret) {
 		if (ret == 1)
 			add_not("region", NOSUPP,
@@ -597,6 +626,165 @@ static void probe_cpu(void)
 	add_str("cpu_flush", "%s", pmem2_persist_describe());
 }
 
+/* ---- CXL and device DAX origin (keys after the CPU's) ---- */
+
+struct memdev_list {
+	char text[VAL_MAX - 32]; /* "N: " goes before it */
+	size_t toff;
+	char *json;
+	size_t joff, jcap;
+	unsigned n;
+};
+
+/* append printf output to the JSON text of the list */
+__attribute__((format(printf, 2, 3))) static void
+json_add(struct memdev_list *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	while (l->joff + (size_t)n + 1 > l->jcap) {
+		char *j = realloc(l->json, l->jcap *= 2);
+		if (!j) {
+			fprintf(stderr, "%s: out of memory\n", TOOL_NAME);
+			exit(2);
+		}
+		l->json = j;
+	}
+	va_start(ap, fmt);
+	vsnprintf(l->json + l->joff, l->jcap - l->joff, fmt, ap);
+	va_end(ap);
+	l->joff += (size_t)n;
+}
+
+/* a field of a memdev: the JSON string of s, or {"kind": why} */
+static void json_field(struct memdev_list *l, const char *key, const char *s,
+		       const char *kind, const char *why)
+{
+	char *v = json_string(s ? s : why);
+	if (s)
+		json_add(l, ", \"%s\": %s", key, v);
+	else
+		json_add(l, ", \"%s\": {\"%s\": %s}", key, kind, v);
+	free(v);
+}
+
+/* one DIMM of a CXL region: its memory device, serial, dirty shutdowns */
+static int memdev_cb(const char *nmem, void *arg)
+{
+	struct memdev_list *l = arg;
+	char memdev[64], serial[64], usc_text[32];
+	uint64_t usc;
+
+	int ret = pmem2_dimm_cxl_memdev(nmem, memdev, sizeof(memdev), serial,
+					sizeof(serial));
+	char *err = ret < 0 ? json_dup(libmsg(ret)) : NULL;
+	int uret = pmem2_dimm_usc(nmem, &usc);
+	if (uret == 0)
+		snprintf(usc_text, sizeof(usc_text), "%" PRIu64, usc);
+	else
+		snprintf(usc_text, sizeof(usc_text), "%s",
+			 uret == PMEM2_E_NOSUPP ? "not supported" : "error");
+
+	char *name = json_string(nmem);
+	json_add(l, "%s{\"nmem\": %s", l->n ? ", " : "", name);
+	free(name);
+	json_field(l, "memdev", ret ? NULL : memdev,
+		   ret < 0 ? "error" : "not_supported",
+		   err ? err : "no cxl/provider: not a CXL memory device");
+	json_field(l, "serial", ret || !serial[0] ? NULL : serial,
+		   ret ? "error" : "not_supported",
+		   err ? err : "the memory device's serial cannot be read");
+	if (uret == 0) {
+		json_add(l, ", \"dirty_shutdown\": %" PRIu64 "}", usc);
+	} else {
+		char *why = json_string(libmsg(uret));
+		json_add(l, ", \"dirty_shutdown\": {\"%s\": %s}}",
+			 uret == PMEM2_E_NOSUPP ? "not_supported" : "error",
+			 why);
+		free(why);
+	}
+	if (l->toff < sizeof(l->text))
+		l->toff += (size_t)snprintf(
+			l->text + l->toff, sizeof(l->text) - l->toff,
+			"%s%s = %s serial %s dirty_shutdown %s",
+			l->n ? "; " : "", nmem, ret ? "?" : memdev,
+			ret || !serial[0] ? "?" : serial, usc_text);
+	free(err);
+	l->n++;
+	return 0;
+}
+
+static void probe_cxl(const struct pmem2_source *src)
+{
+	struct pmem2_region r;
+	char provider[64], from[160];
+	struct pmem2_dax_origin o;
+
+	int ret = src->type == PMEM2_SOURCE_ANON
+			  ? -1
+			  : pmem2_region_of_source(src, &r);
+	const char *none = src->type == PMEM2_SOURCE_ANON
+				   ? "anonymous memory has no device"
+				   : "no NVDIMM region";
+	if (ret == 0) {
+		int n = pmem2_region_provider(&r, provider, sizeof(provider));
+		if (n < 0 && n != -ENOENT)
+			add_not("bus_provider", ERROR,
+				"cannot read the provider of %s: %s", r.bus,
+				strerror(-n));
+		else if (n < 0)
+			add_not("bus_provider", NOSUPP,
+				"%s has no provider attribute",
+				r.bus[0] ? r.bus : "the nvdimm bus");
+		else
+			add_str("bus_provider", "%s", provider);
+	} else if (ret < 0 && src->type != PMEM2_SOURCE_ANON) {
+		add_not("bus_provider", ERROR, "%s", libmsg(ret));
+	} else {
+		add_not("bus_provider", NOSUPP, "%s", none);
+	}
+
+	if (ret != 0) {
+		add_not("cxl_memdevs", NOSUPP, "%s", none);
+	} else if (!pmem2_region_is_cxl(&r)) {
+		add_not("cxl_memdevs", NOSUPP, "%s is not on a CXL bus",
+			r.name);
+	} else {
+		struct memdev_list l = {.jcap = 256};
+		l.json = malloc(l.jcap);
+		if (!l.json) {
+			fprintf(stderr, "%s: out of memory\n", TOOL_NAME);
+			exit(2);
+		}
+		json_add(&l, "[");
+		int e = pmem2_region_for_each_dimm(&r, "memory device",
+						   memdev_cb, &l);
+		if (e) {
+			free(l.json);
+			add_failure("cxl_memdevs", e);
+		} else {
+			json_add(&l, "]");
+			struct item *it = item_new("cxl_memdevs", VALUE);
+			it->json = l.json;
+			snprintf(it->text, sizeof(it->text), "%u: %s", l.n,
+				 l.text);
+		}
+	}
+
+	if (src->type != PMEM2_SOURCE_FD || src->ftype != PMEM2_FTYPE_DEVDAX) {
+		add_not("dax_origin", NOSUPP, "only a device DAX has one");
+	} else if ((ret = pmem2_devdax_origin(src->st_rdev, &o)) != 0) {
+		add_not("dax_origin", ERROR, "%s", libmsg(ret));
+	} else {
+		pmem2_dax_origin_describe(&o, from, sizeof(from));
+		add_str("dax_origin", "%s: %s memory", from,
+			o.kind == DAX_ORIGIN_ND ? "persistent" : "volatile");
+	}
+}
+
 /* ---- pmem2 info ---- */
 
 /*
@@ -640,6 +828,7 @@ static int info_source(struct pmem2_source *src, const char *path,
 	probe_region(src);
 	probe_ras(src);
 	probe_cpu();
+	probe_cxl(src);
 	report_print();
 	report_reset();
 	return 0;
@@ -753,8 +942,11 @@ static void usage(FILE *f)
 		"node, device\n"
 		"           id, unsafe shutdown count, bad blocks, CPU flush "
 		"and copy\n"
-		"           routines. Without PATH: a new file in $TMPDIR (or "
-		"/tmp).\n"
+		"           routines, the bus provider, CXL memory devices and "
+		"where a\n"
+		"           device DAX comes from. Without PATH: a new file in "
+		"$TMPDIR\n"
+		"           (or /tmp).\n"
 		"           --anon reports on anonymous memory. Nothing is "
 		"written to\n"
 		"           PATH; a temporary file is removed.\n"

@@ -16,9 +16,9 @@
 struct pmem2_source;
 
 enum gran_reason {
-	GRAN_WHY_ANON,	    /* anonymous memory: BYTE */
-	GRAN_WHY_PRIVATE,   /* private mapping: BYTE */
-	GRAN_WHY_FORCED,    /* PMEM2_FORCE_GRANULARITY */
+	GRAN_WHY_ANON,	     /* anonymous memory: BYTE */
+	GRAN_WHY_PRIVATE,    /* private mapping: BYTE */
+	GRAN_WHY_FORCED,     /* PMEM2_FORCE_GRANULARITY */
 	GRAN_WHY_NO_MAPSYNC, /* MAP_SYNC refused: PAGE */
 	GRAN_WHY_ADR,	     /* MAP_SYNC, region not cpu_cache: CACHE_LINE */
 	GRAN_WHY_EADR,	     /* MAP_SYNC and eADR: BYTE */
@@ -26,6 +26,9 @@ enum gran_reason {
 	 * persistence (aarch64 without DC CVAP, riscv64 without Zicbom):
 	 * PAGE, the kernel writes back with msync */
 	GRAN_WHY_CPU_NO_CLEAN,
+	/* a device DAX that is not on an NVDIMM region (a CXL RAM region,
+	 * hmem): volatile memory, CACHE_LINE (see granularity.c) */
+	GRAN_WHY_VOLATILE,
 };
 
 struct gran_decision {
@@ -34,9 +37,12 @@ struct gran_decision {
 	bool map_sync;	    /* MAP_SHARED_VALIDATE|MAP_SYNC accepted */
 	int map_sync_errno; /* errno of the refused MAP_SYNC mmap, or 0 */
 	bool has_region;    /* a backing NVDIMM region was found */
-	bool region_fallback; /* eADR decided by "every region says cpu_cache" */
+	/* eADR decided by "every region says cpu_cache" */
+	bool region_fallback;
 	struct pmem2_region region;
 	char persistence_domain[32]; /* "" when unknown / absent */
+	char bus_provider[16];	     /* the region's bus: "CXL", ... or "" */
+	char volatile_origin[160];   /* GRAN_WHY_VOLATILE: where it is from */
 	char forced_value[16];	     /* PMEM2_FORCE_GRANULARITY text */
 	/* GRAN_WHY_ADR on a device DAX whose CPU cleans only to the point
 	 * of coherency (no msync to fall back to): the persist info's note */

@@ -210,11 +210,33 @@ int fakesys_deep_bus(const char *root, size_t bytes)
 	return fakesys_symlink(root, "devices/LNXSYSTM:00", target);
 }
 
-int fakesys_region(const char *root, int r, const char *persistence_domain)
+int fakesys_ndbus(const char *root, const char *rel, const char *provider)
+{
+	char f[PATH_MAX + 16], link[64], target[PATH_MAX + 16];
+	const char *name = strrchr(rel, '/');
+
+	name = name ? name + 1 : rel;
+	snprintf(f, sizeof(f), "%s/provider", rel);
+	if (fakesys_write(root, f, "%s\n", provider))
+		return -1;
+	snprintf(link, sizeof(link), "bus/nd/devices/%s", name);
+	snprintf(target, sizeof(target), "../../../%s", rel);
+	return fakesys_symlink(root, link, target);
+}
+
+/* region<r> under the bus at busrel; the bus made with provider first */
+static int region_on(const char *root, const char *busrel, const char *provider,
+		     int r, const char *persistence_domain)
 {
 	char rel[PATH_MAX], link[64], target[PATH_MAX + 16];
+	char p[PATH_MAX + 16];
 
-	snprintf(rel, sizeof(rel), FAKESYS_NDBUS "/region%d", r);
+	snprintf(p, sizeof(p), "%s/provider", busrel);
+	if (join(rel, sizeof(rel), root, p))
+		return -1;
+	if (access(rel, F_OK) && fakesys_ndbus(root, busrel, provider))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/region%d", busrel, r);
 	if (fakesys_mkdir(root, rel))
 		return -1;
 	if (persistence_domain) {
@@ -228,6 +250,35 @@ int fakesys_region(const char *root, int r, const char *persistence_domain)
 	return fakesys_symlink(root, link, target);
 }
 
+int fakesys_region(const char *root, int r, const char *persistence_domain)
+{
+	return region_on(root, FAKESYS_NDBUS, "ACPI.NFIT", r,
+			 persistence_domain);
+}
+
+int fakesys_cxl_region(const char *root, int r, const char *persistence_domain)
+{
+	return region_on(root, FAKESYS_CXL_NDBUS, "CXL", r, persistence_domain);
+}
+
+/* the directory of region<r>, relative to root: where its link
+ * bus/nd/devices/region<r> points ("../../../<rel>"), else the NFIT bus */
+static void region_rel(const char *root, int r, char *out, size_t len)
+{
+	char link[64], p[PATH_MAX], t[PATH_MAX];
+
+	snprintf(link, sizeof(link), "bus/nd/devices/region%d", r);
+	ssize_t n = join(p, sizeof(p), root, link)
+			    ? -1
+			    : readlink(p, t, sizeof(t) - 1);
+	if (n > 9 && strncmp(t, "../../../", 9) == 0) {
+		t[n] = '\0';
+		snprintf(out, len, "%s", t + 9);
+	} else {
+		snprintf(out, len, FAKESYS_NDBUS "/region%d", r);
+	}
+}
+
 static void put_path(char *path, size_t len, const char *rel)
 {
 	if (path && len)
@@ -237,11 +288,11 @@ static void put_path(char *path, size_t len, const char *rel)
 int fakesys_fsdax(const char *root, int r, int ns, const char *disk, dev_t dev,
 		  char *path, size_t pathlen)
 {
-	char nsrel[PATH_MAX], rel[PATH_MAX + 64], f[PATH_MAX + 128];
-	char link[128], target[PATH_MAX + 128];
+	char nsrel[PATH_MAX + 32], rel[PATH_MAX + 64], f[PATH_MAX + 128];
+	char link[128], target[PATH_MAX + 128], reg[PATH_MAX];
 
-	snprintf(nsrel, sizeof(nsrel), FAKESYS_NDBUS "/region%d/namespace%d.%d",
-		 r, r, ns);
+	region_rel(root, r, reg, sizeof(reg));
+	snprintf(nsrel, sizeof(nsrel), "%s/namespace%d.%d", reg, r, ns);
 	snprintf(rel, sizeof(rel), "%s/block/%s", nsrel, disk);
 	snprintf(f, sizeof(f), "%s/dev", rel);
 	if (fakesys_write(root, f, "%u:%u\n", major(dev), minor(dev)))
@@ -266,20 +317,16 @@ int fakesys_fsdax(const char *root, int r, int ns, const char *disk, dev_t dev,
 	return 0;
 }
 
-int fakesys_devdax(const char *root, int r, int ns, dev_t rdev,
-		   unsigned long long size, unsigned long long align,
-		   char *path, size_t pathlen)
+/* the dax bus device at rel: size, align (0: none), dev, numa_node,
+ * target_node, subsystem -> bus/dax; links dev/char/M:m and
+ * bus/dax/devices/<name> */
+static int dax_device(const char *root, const char *rel, dev_t rdev,
+		      unsigned long long size, unsigned long long align,
+		      int numa_node)
 {
-	char ndrel[PATH_MAX], rel[PATH_MAX + 64], f[PATH_MAX + 128];
-	char link[128], target[PATH_MAX + 128];
+	char f[PATH_MAX + 128], link[128], target[PATH_MAX + 128];
+	const char *name = strrchr(rel, '/') + 1;
 
-	snprintf(ndrel, sizeof(ndrel), FAKESYS_NDBUS "/region%d/dax%d.%d", r, r,
-		 ns);
-	snprintf(f, sizeof(f), "%s/namespace", ndrel);
-	if (fakesys_write(root, f, "namespace%d.%d\n", r, ns))
-		return -1;
-
-	snprintf(rel, sizeof(rel), "%s/dax%d.%d", ndrel, r, ns);
 	snprintf(f, sizeof(f), "%s/size", rel);
 	if (fakesys_write(root, f, "%llu\n", size))
 		return -1;
@@ -291,19 +338,61 @@ int fakesys_devdax(const char *root, int r, int ns, dev_t rdev,
 	snprintf(f, sizeof(f), "%s/dev", rel);
 	if (fakesys_write(root, f, "%u:%u\n", major(rdev), minor(rdev)))
 		return -1;
+	snprintf(f, sizeof(f), "%s/numa_node", rel);
+	if (fakesys_write(root, f, "%d\n", numa_node))
+		return -1;
+	snprintf(f, sizeof(f), "%s/target_node", rel);
+	if (fakesys_write(root, f, "%d\n", numa_node + 1))
+		return -1;
 	if (fakesys_mkdir(root, "bus/dax/devices"))
 		return -1;
 	snprintf(f, sizeof(f), "%s/subsystem", rel);
 	if (fakesys_symlink(root, f, "/bus/dax"))
 		return -1;
-	snprintf(f, sizeof(f), "%s/device", rel);
-	if (fakesys_symlink(root, f, ".."))
-		return -1;
-
 	snprintf(link, sizeof(link), "dev/char/%u:%u", major(rdev),
 		 minor(rdev));
 	snprintf(target, sizeof(target), "../../%s", rel);
 	if (fakesys_symlink(root, link, target))
+		return -1;
+	snprintf(link, sizeof(link), "bus/dax/devices/%s", name);
+	snprintf(target, sizeof(target), "../../../%s", rel);
+	return fakesys_symlink(root, link, target);
+}
+
+/* the dax_region/ attribute group of the device at rel */
+static int dax_region_attrs(const char *root, const char *rel, int id,
+			    unsigned long long size, unsigned long long align)
+{
+	char f[PATH_MAX + 64];
+
+	snprintf(f, sizeof(f), "%s/dax_region/id", rel);
+	if (fakesys_write(root, f, "%d\n", id))
+		return -1;
+	snprintf(f, sizeof(f), "%s/dax_region/size", rel);
+	if (fakesys_write(root, f, "%llu\n", size))
+		return -1;
+	snprintf(f, sizeof(f), "%s/dax_region/align", rel);
+	return fakesys_write(root, f, "%llu\n", align ? align : 4096);
+}
+
+int fakesys_devdax(const char *root, int r, int ns, dev_t rdev,
+		   unsigned long long size, unsigned long long align,
+		   char *path, size_t pathlen)
+{
+	char ndrel[PATH_MAX + 32], rel[PATH_MAX + 64], f[PATH_MAX + 128];
+	char link[128], target[PATH_MAX + 128], reg[PATH_MAX];
+
+	region_rel(root, r, reg, sizeof(reg));
+	snprintf(ndrel, sizeof(ndrel), "%s/dax%d.%d", reg, r, ns);
+	snprintf(f, sizeof(f), "%s/namespace", ndrel);
+	if (fakesys_write(root, f, "namespace%d.%d\n", r, ns))
+		return -1;
+
+	snprintf(rel, sizeof(rel), "%s/dax%d.%d", ndrel, r, ns);
+	if (dax_device(root, rel, rdev, size, align, 0))
+		return -1;
+	snprintf(f, sizeof(f), "%s/device", rel);
+	if (fakesys_symlink(root, f, ".."))
 		return -1;
 	snprintf(link, sizeof(link), "bus/nd/devices/dax%d.%d", r, ns);
 	snprintf(target, sizeof(target), "../../../%s", ndrel);
@@ -316,12 +405,15 @@ int fakesys_devdax(const char *root, int r, int ns, dev_t rdev,
 int fakesys_dimm(const char *root, int r, int k, int n, const char *id,
 		 const char *dirty_shutdown)
 {
-	char rel[PATH_MAX], f[PATH_MAX + 64], link[64], target[PATH_MAX + 16];
+	char rel[PATH_MAX + 16], f[PATH_MAX + 64], link[64];
+	char target[PATH_MAX + 32], reg[PATH_MAX];
 
-	snprintf(f, sizeof(f), FAKESYS_NDBUS "/region%d/mapping%d", r, k);
+	region_rel(root, r, reg, sizeof(reg));
+	snprintf(f, sizeof(f), "%s/mapping%d", reg, k);
 	if (fakesys_write(root, f, "nmem%d,0,1073741824,%d\n", n, k))
 		return -1;
-	snprintf(rel, sizeof(rel), FAKESYS_NDBUS "/nmem%d", n);
+	*strrchr(reg, '/') = '\0'; /* the bus */
+	snprintf(rel, sizeof(rel), "%s/nmem%d", reg, n);
 	if (fakesys_mkdir(root, rel))
 		return -1;
 	if (id) {
@@ -337,4 +429,98 @@ int fakesys_dimm(const char *root, int r, int k, int n, const char *id,
 	snprintf(link, sizeof(link), "bus/nd/devices/nmem%d", n);
 	snprintf(target, sizeof(target), "../../../%s", rel);
 	return fakesys_symlink(root, link, target);
+}
+
+/* ---- CXL and hmem ---- */
+
+/* the dax region <id> on the device at parent (its dax_region/ group) and
+ * its device DAX dax<id>.0 below it; the device's path goes to path */
+static int dax_under(const char *root, const char *parent, int id, dev_t rdev,
+		     unsigned long long size, unsigned long long align,
+		     int numa_node, char *path, size_t pathlen)
+{
+	char rel[PATH_MAX + 64];
+
+	if (dax_region_attrs(root, parent, id, size, align))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/dax%d.0", parent, id);
+	if (dax_device(root, rel, rdev, size, align, numa_node))
+		return -1;
+	put_path(path, pathlen, rel);
+	return 0;
+}
+
+int fakesys_cxl_memdev(const char *root, int r, int k, int n, int m,
+		       unsigned long long serial, const char *dirty_shutdown)
+{
+	char md[PATH_MAX], f[PATH_MAX + 64], link[64], target[PATH_MAX + 32];
+	char nmem[64];
+
+	/* the memory device and its cxl_nvdimm */
+	snprintf(md, sizeof(md), FAKESYS_CXL_PCI "/mem%d", m);
+	snprintf(f, sizeof(f), "%s/serial", md);
+	if (fakesys_write(root, f, "%#llx\n", serial))
+		return -1;
+	snprintf(f, sizeof(f), "%s/pmem%d", md, m);
+	if (fakesys_mkdir(root, f))
+		return -1;
+	snprintf(link, sizeof(link), "bus/cxl/devices/mem%d", m);
+	snprintf(target, sizeof(target), "../../../%s", md);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	snprintf(link, sizeof(link), "bus/cxl/devices/pmem%d", m);
+	snprintf(target, sizeof(target), "../../../%s/pmem%d", md, m);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+
+	/* the DIMM: no nfit/ group, the cxl/ one instead */
+	if (fakesys_dimm(root, r, k, n, NULL, NULL))
+		return -1;
+	snprintf(nmem, sizeof(nmem), "bus/nd/devices/nmem%d", n);
+	snprintf(f, sizeof(f), "%s/cxl/id", nmem);
+	if (fakesys_write(root, f, "%lld\n", (long long)serial))
+		return -1;
+	snprintf(f, sizeof(f), "%s/cxl/provider", nmem);
+	if (fakesys_write(root, f, "pmem%d\n", m))
+		return -1;
+	snprintf(f, sizeof(f), "%s/cxl/dirty_shutdown", nmem);
+	if (dirty_shutdown)
+		return fakesys_write(root, f, "%s\n", dirty_shutdown);
+	return fakesys_remove(root, f);
+}
+
+int fakesys_cxl_ram_devdax(const char *root, int z, const char *mode,
+			   dev_t rdev, unsigned long long size,
+			   unsigned long long align, int numa_node, char *path,
+			   size_t pathlen)
+{
+	char reg[PATH_MAX], dr[PATH_MAX + 32];
+	char f[PATH_MAX + 32], link[64], target[PATH_MAX + 32];
+
+	snprintf(reg, sizeof(reg), FAKESYS_CXL_ROOT "/decoder0.0/region%d", z);
+	snprintf(f, sizeof(f), "%s/size", reg);
+	if (fakesys_write(root, f, "%llu\n", size))
+		return -1;
+	snprintf(f, sizeof(f), "%s/mode", reg);
+	if (mode ? fakesys_write(root, f, "%s\n", mode)
+		 : fakesys_remove(root, f))
+		return -1;
+	snprintf(link, sizeof(link), "bus/cxl/devices/region%d", z);
+	snprintf(target, sizeof(target), "../../../%s", reg);
+	if (fakesys_symlink(root, link, target))
+		return -1;
+	snprintf(dr, sizeof(dr), "%s/dax_region%d", reg, z);
+	return dax_under(root, dr, z, rdev, size, align, numa_node, path,
+			 pathlen);
+}
+
+int fakesys_hmem_devdax(const char *root, int id, dev_t rdev,
+			unsigned long long size, unsigned long long align,
+			int numa_node, char *path, size_t pathlen)
+{
+	char pd[64];
+
+	snprintf(pd, sizeof(pd), "devices/platform/hmem.%d", id);
+	return dax_under(root, pd, id, rdev, size, align, numa_node, path,
+			 pathlen);
 }

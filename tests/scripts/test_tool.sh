@@ -71,7 +71,8 @@ aligned() {
 KEYS="path file temporary type size alignment map_sync granularity
 granularity_rule granularity_reason persist region namespace block_device
 persistence_domain deep_flush numa_node device_id unsafe_shutdown_count
-bad_blocks flush_instruction fence copy_engine movnt_threshold cpu_flush"
+bad_blocks flush_instruction fence copy_engine movnt_threshold cpu_flush
+bus_provider cxl_memdevs dax_origin"
 
 # ---- usage and version
 run --help

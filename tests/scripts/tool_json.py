@@ -28,6 +28,17 @@ TRI = ("not_supported", "error")
 # key: (predicate on a fact, may it be not_supported, may it be an error)
 ISINT = lambda v: isinstance(v, int) and not isinstance(v, bool)
 ISSTR = lambda v: isinstance(v, str)
+# a CXL memory device: each field a fact or a tri-state object
+ISTRI = lambda v: (isinstance(v, dict) and len(v) == 1 and
+                   next(iter(v)) in TRI and ISSTR(next(iter(v.values()))))
+ISMEMDEV = lambda m: (
+    isinstance(m, dict) and
+    list(m) == ["nmem", "memdev", "serial", "dirty_shutdown"] and
+    ISSTR(m["nmem"]) and
+    (ISSTR(m["memdev"]) or ISTRI(m["memdev"])) and
+    (ISSTR(m["serial"]) or ISTRI(m["serial"])) and
+    ((ISINT(m["dirty_shutdown"]) and m["dirty_shutdown"] >= 0) or
+     ISTRI(m["dirty_shutdown"])))
 SCHEMA = [
     ("path", ISSTR, False, False),
     ("file", ISSTR, True, False),
@@ -41,7 +52,7 @@ SCHEMA = [
      False, False),
     ("granularity_rule", lambda v: v in ("anonymous", "private", "forced",
                                          "no_map_sync", "adr", "eadr",
-                                         "cpu_no_clean"),
+                                         "cpu_no_clean", "volatile"),
      False, False),
     ("granularity_reason", ISSTR, False, False),
     ("persist", ISSTR, False, False),
@@ -63,6 +74,10 @@ SCHEMA = [
     ("copy_engine", ISSTR, False, False),
     ("movnt_threshold", lambda v: ISINT(v) and v >= 0, False, False),
     ("cpu_flush", ISSTR, False, False),
+    ("bus_provider", ISSTR, True, True),
+    ("cxl_memdevs", lambda v: isinstance(v, list) and len(v) > 0 and all(
+        ISMEMDEV(m) for m in v), True, True),
+    ("dax_origin", ISSTR, True, True),
 ]
 
 failures = []

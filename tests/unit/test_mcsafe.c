@@ -9,7 +9,9 @@
  * object the kernel creates), which stands in for poisoned memory: the
  * guard must turn it into PMEM2_E_IO_FAIL, unmap the window and restore
  * the previous SIGBUS handler, also with several threads at once. A huge
- * fake device size proves only the needed window is mapped.
+ * fake device size proves only the needed window is mapped. The SIGBUS
+ * cases run twice: on a device DAX of an NVDIMM namespace and on one of a
+ * CXL RAM region (no namespace: the same path, test_cxl.c has the rest).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -30,12 +32,12 @@
 #include "test.h"
 #include "errcheck.h"
 
-
 #define ALIGN (2UL << 20)
 
 static char root[PATH_MAX];
 static dev_t zero_rdev;
 static int zero_sigbus; /* a /dev/zero mapping at offset > 0 SIGBUSes */
+static int cxl_ram;	/* dax_open: a CXL RAM region's device DAX */
 
 TEST(regular)
 {
@@ -149,7 +151,10 @@ static struct pmem2_source *dax_open(unsigned long long size, int flags,
 
 	if (fakesys_create(root, sizeof(root)) ||
 	    fakesys_region(root, 0, "cpu_cache") ||
-	    fakesys_devdax(root, 0, 0, zero_rdev, size, ALIGN, NULL, 0))
+	    (cxl_ram ? fakesys_cxl_ram_devdax(root, 0, "ram", zero_rdev, size,
+					      ALIGN, 0, NULL, 0)
+		     : fakesys_devdax(root, 0, 0, zero_rdev, size, ALIGN, NULL,
+				      0)))
 		return NULL;
 	sysfs_set_root(root);
 	*fd = open("/dev/zero", flags);
@@ -387,6 +392,10 @@ int main(void)
 		RUN(devdax);
 		RUN(devdax_sigbus);
 		RUN(devdax_sigbus_threads);
+		cxl_ram = 1;
+		RUN(devdax);
+		RUN(devdax_sigbus);
+		cxl_ram = 0;
 	} else {
 		printf("SKIP devdax: no /dev/zero\n");
 		test_skipped++;
