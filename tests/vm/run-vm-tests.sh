@@ -121,10 +121,12 @@ guest() {
 			"region=region[0-9]+" "namespace=namespace[0-9]+\.[0-9]+" \
 			"block_device=/dev/pmem[0-9]+" \
 			"persistence_domain=memory_controller" \
-			"bad_blocks=none" "numa_node=-?[0-9]+"
+			"bad_blocks=none" "numa_node=-?[0-9]+" \
+			"bus_provider=ACPI.NFIT" "cxl_memdevs=not supported: .*"
 		tool "$dax" "type=device DAX" "alignment=2097152 \(2 MiB\)" \
 			"map_sync=accepted" "granularity=CACHE_LINE" \
-			"region=region[0-9]+" \
+			"region=region[0-9]+" "bus_provider=ACPI.NFIT" \
+			"dax_origin=NVDIMM region region[0-9]+: persistent memory" \
 			"persistence_domain=memory_controller" \
 			"deep_flush=0.*" "bad_blocks=none"
 		tool /tmp/info.dat "type=regular file" \
@@ -135,13 +137,16 @@ guest() {
 		tool "${PMEM_VM_VPMEM_DIR:-/mnt/vpmem}/info.dat" \
 			"map_sync=not supported: .*\(errno 95\)" \
 			"granularity=PAGE" "region=region[0-9]+" \
-			"persistence_domain=not supported: .*"
+			"persistence_domain=not supported: .*" \
+			"bus_provider=virtio-pmem"
 		json_tool "$fsdax/info.dat" "$dax" "$fsdax" -- 0.map_sync=true \
 			'0.granularity="CACHE_LINE"' '0.granularity_rule="adr"' \
 			'0.block_device~/dev/pmem[0-9]+' '0.bad_blocks=[]' \
 			'0.persistence_domain="memory_controller"' 0.numa_node?value \
 			'1.type="device DAX"' 1.alignment=2097152 1.map_sync=true \
 			'1.granularity="CACHE_LINE"' 1.block_device?not_supported \
+			'0.bus_provider="ACPI.NFIT"' 0.cxl_memdevs?not_supported \
+			'1.bus_provider="ACPI.NFIT"' 1.dax_origin~'NVDIMM region region[0-9]+: persistent memory' \
 			1.deep_flush=0 2.temporary=true '2.granularity="CACHE_LINE"'
 		# no PATH: a temporary file in $TMPDIR, here on fsdax
 		echo "== TMPDIR=$fsdax pmem2 info"
