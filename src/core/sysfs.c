@@ -78,18 +78,27 @@ static ssize_t read_full(int fd, char *buf, size_t len)
 	return (ssize_t)done;
 }
 
-int sysfs_read(const char *path, char *buf, size_t len)
+/* the prologue, then open(2) for reading: a descriptor or -errno */
+static int sysfs_open_read(const char *path)
 {
 	char p[PATH_MAX];
 
-	if (len == 0)
-		return -EINVAL;
 	int ret = sysfs_enter(path, p);
 	if (ret)
 		return ret;
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return CORE_LOG_SYSFS("open", path, -errno);
+	return fd;
+}
+
+int sysfs_read(const char *path, char *buf, size_t len)
+{
+	if (len == 0)
+		return -EINVAL;
+	int fd = sysfs_open_read(path);
+	if (fd < 0)
+		return fd;
 	ssize_t n = read_full(fd, buf, len - 1);
 	if (n == (ssize_t)len - 1) {
 		/* full: is there more? A lone newline after it is fine */
@@ -114,17 +123,13 @@ int sysfs_read(const char *path, char *buf, size_t len)
 
 int sysfs_read_alloc(const char *path, char **out)
 {
-	char p[PATH_MAX];
 	size_t cap = 4096, len = 0;
 	char *buf = NULL;
 
 	*out = NULL;
-	int ret = sysfs_enter(path, p);
-	if (ret)
-		return ret;
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	int ret, fd = sysfs_open_read(path);
 	if (fd < 0)
-		return CORE_LOG_SYSFS("open", path, -errno);
+		return fd;
 	for (;;) {
 		char *nb = os_realloc(buf, cap + 1);
 		if (!nb) {

@@ -210,25 +210,33 @@ int fakesys_deep_bus(const char *root, size_t bytes)
 	return fakesys_symlink(root, "devices/LNXSYSTM:00", target);
 }
 
+/* /sys/bus/nd/devices/<name> -> the device at rel */
+static int nd_device_link(const char *root, const char *name, const char *rel)
+{
+	char link[64], target[PATH_MAX + 16];
+
+	snprintf(link, sizeof(link), "bus/nd/devices/%s", name);
+	snprintf(target, sizeof(target), "../../../%s", rel);
+	return fakesys_symlink(root, link, target);
+}
+
 int fakesys_ndbus(const char *root, const char *rel, const char *provider)
 {
-	char f[PATH_MAX + 16], link[64], target[PATH_MAX + 16];
+	char f[PATH_MAX + 16];
 	const char *name = strrchr(rel, '/');
 
 	name = name ? name + 1 : rel;
 	snprintf(f, sizeof(f), "%s/provider", rel);
 	if (fakesys_write(root, f, "%s\n", provider))
 		return -1;
-	snprintf(link, sizeof(link), "bus/nd/devices/%s", name);
-	snprintf(target, sizeof(target), "../../../%s", rel);
-	return fakesys_symlink(root, link, target);
+	return nd_device_link(root, name, rel);
 }
 
 /* region<r> under the bus at busrel; the bus made with provider first */
 static int region_on(const char *root, const char *busrel, const char *provider,
 		     int r, const char *persistence_domain)
 {
-	char rel[PATH_MAX], link[64], target[PATH_MAX + 16];
+	char rel[PATH_MAX], name[32];
 	char p[PATH_MAX + 16];
 
 	snprintf(p, sizeof(p), "%s/provider", busrel);
@@ -245,9 +253,8 @@ static int region_on(const char *root, const char *busrel, const char *provider,
 		if (fakesys_write(root, f, "%s\n", persistence_domain))
 			return -1;
 	}
-	snprintf(link, sizeof(link), "bus/nd/devices/region%d", r);
-	snprintf(target, sizeof(target), "../../../%s", rel);
-	return fakesys_symlink(root, link, target);
+	snprintf(name, sizeof(name), "region%d", r);
+	return nd_device_link(root, name, rel);
 }
 
 int fakesys_region(const char *root, int r, const char *persistence_domain)

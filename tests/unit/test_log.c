@@ -63,7 +63,7 @@ TEST(sysfs_missing)
 				      "logged"),
 	      "text '%s'", m->text);
 	CHECK(strcmp(m->file, "src/core/sysfs.c") == 0, "file '%s'", m->file);
-	CHECK(strcmp(m->func, "sysfs_read") == 0, "func '%s'", m->func);
+	CHECK(strcmp(m->func, "sysfs_open_read") == 0, "func '%s'", m->func);
 
 	/* the same kind again (another region): not logged */
 	CHECK_RC(sysfs_read("/sys/bus/nd/devices/region17/persistence_domain",
