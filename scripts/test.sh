@@ -85,6 +85,17 @@ count_ctest() {
 subtotal() { echo "-- after $*: $programs programs, $total_pass passed, $total_fail failed"; }
 
 step() { printf '\n==== %s\n' "$*"; }
+# stage TITLE LOG LABEL COMMAND...: a stage that prints its own
+# "N passed, N failed": run it, keep its output in $log/LOG.log, count it
+stage() {
+	local title=$1 name=$2 label=$3
+	shift 3
+	step "$title"
+	"$@" 2>&1 | tee "$log/$name.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	count "$log/$name.log" "$label"
+	subtotal "$label"
+}
 
 build() { # dir, cmake args...
 	local dir=$1
@@ -174,37 +185,25 @@ done < <(ctest_names "$top/build")
 subtotal valgrind
 
 if [ $vm = 1 ]; then
-	step "real DAX tests in pmem-vm"
-	bash "$top/tests/vm/run-vm-tests.sh" "$top/build" 2>&1 | tee "$log/vm.log"
-	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	count "$log/vm.log" "VM run"
-	subtotal "VM run"
+	stage "real DAX tests in pmem-vm" vm "VM run" \
+		bash "$top/tests/vm/run-vm-tests.sh" "$top/build"
 fi
 
 # with --vm (CI): the other architectures, built with Debian's cross
 # compilers and tested under qemu-user; prints its own "N passed, N failed"
 if [ $vm = 1 ] || [ "${PMEM2_CROSS:-0}" = 1 ]; then
-	step "aarch64, ppc64le, riscv64 under qemu-user (scripts/cross.sh)"
-	bash "$top/scripts/cross.sh" 2>&1 | tee "$log/cross.log"
-	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	count "$log/cross.log" "cross.sh"
-	subtotal "cross.sh"
+	stage "aarch64, ppc64le, riscv64 under qemu-user (scripts/cross.sh)" \
+		cross cross.sh bash "$top/scripts/cross.sh"
 fi
 
 if [ $pkg = 1 ]; then
-	step "Debian packages on a clean Debian 12 root"
-	bash "$top/tests/pkg/clean_root.sh" 2>&1 | tee "$log/pkg.log"
-	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	count "$log/pkg.log" "package run"
-	subtotal "package run"
+	stage "Debian packages on a clean Debian 12 root" pkg "package run" \
+		bash "$top/tests/pkg/clean_root.sh"
 fi
 
 if [ $fuzz = 1 ]; then
-	step "libFuzzer targets (scripts/fuzz.sh)"
-	bash "$top/scripts/fuzz.sh" -t "${FUZZ_SECONDS:-60}" 2>&1 | tee "$log/fuzz.log"
-	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	count "$log/fuzz.log" "fuzz run"
-	subtotal "fuzz run"
+	stage "libFuzzer targets (scripts/fuzz.sh)" fuzz "fuzz run" \
+		bash "$top/scripts/fuzz.sh" -t "${FUZZ_SECONDS:-60}"
 fi
 
 step "summary (logs in $log)"
