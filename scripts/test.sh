@@ -133,7 +133,7 @@ else
 fi
 
 step "build (clang, TSan): the multithreaded tests"
-tsan_tests="api_test_map_threads pmemset_test_threads api_test_log unit_test_core_threads unit_test_registry_locks"
+tsan_tests="api_test_map_threads pmemset_test_threads api_test_log unit_test_core_threads unit_test_registry_locks pmemset_unit_test_deep_flush_lock"
 # shellcheck disable=SC2086
 if cmake -S "$top" -B "$top/build-tsan" -DCMAKE_C_COMPILER=clang \
 	-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \

@@ -14,9 +14,9 @@
  *
  * Deep flush is the exception: it goes part by part (each part's own
  * pmem2 map flushes its own range), so it looks the parts up under the
- * set's read lock, or under the write lock already held when it is called
- * from a callback of a removal. Removal deep-flushes what it unmaps with
- * the same per-part routine.
+ * set's read lock and flushes after letting it go (below), or under the
+ * write lock already held when it is called from a callback of a removal.
+ * Removal deep-flushes what it unmaps with the same per-part routine.
  */
 #include <errno.h>
 
@@ -158,6 +158,18 @@ PUBLIC int pmemset_drain(struct pmemset *set)
 
 /* ---- deep flush ---- */
 
+/* one part's bytes [a, b): 0, or PMEMSET_E_DEEP_FLUSH_FAIL with a message;
+ * anonymous memory (NOSUPP) has nothing to flush to */
+static int deep_flush_one(struct pmem2_map *map, uintptr_t a, uintptr_t b)
+{
+	int r = pmem2_deep_flush(map, (void *)a, b - a);
+	if (r == 0 || r == PMEM2_E_NOSUPP)
+		return 0;
+	pmemset_err_pmem2(r, "deep flush of %zu bytes at %p failed",
+			  (size_t)(b - a), (void *)a);
+	return PMEMSET_E_DEEP_FLUSH_FAIL;
+}
+
 int pmemset_deep_flush_parts(struct pmemset_part_map *p, size_t i, size_t j,
 			     uintptr_t lo, uintptr_t hi)
 {
@@ -167,18 +179,75 @@ int pmemset_deep_flush_parts(struct pmemset_part_map *p, size_t i, size_t j,
 		uintptr_t b = MIN((uintptr_t)e->addr + e->size, hi);
 		if (a >= b)
 			continue;
-		int r = pmem2_deep_flush(e->map, (void *)a, b - a);
-		if (r == PMEM2_E_NOSUPP)
-			continue;
-		if (r) {
-			pmemset_err_pmem2(r,
-					  "deep flush of %zu bytes at %p "
-					  "failed",
-					  (size_t)(b - a), (void *)a);
-			return PMEMSET_E_DEEP_FLUSH_FAIL;
-		}
+		int ret = deep_flush_one(e->map, a, b);
+		if (ret)
+			return ret;
 	}
 	return 0;
+}
+
+/*
+ * pmemset_deep_flush does not hold the set's lock while it flushes (an
+ * msync, or a write to the region's deep_flush attribute, can block on
+ * I/O for a long time): it looks up a batch of parts under the read lock,
+ * copies what it needs (the pmem2 map and the bytes), counts itself in
+ * set->flushing, lets the lock go and flushes. Maps into the set, lookups
+ * and iteration go on meanwhile; a removal, which holds the write lock (so
+ * no new batch starts), waits in pmemset_deep_flushes_wait until the
+ * batches in flight are done before it deletes a pmem2 map.
+ */
+#define DEEP_FLUSH_BATCH 16
+
+struct deep_flush_item {
+	struct pmem2_map *map;
+	uintptr_t a, b;
+};
+
+/* Up to DEEP_FLUSH_BATCH parts' bytes in [*cursor, hi), in address order
+ * (read lock held); *cursor moves past them. */
+static size_t deep_flush_collect(struct pmemset *set, uintptr_t *cursor,
+				 uintptr_t hi, struct deep_flush_item *it)
+{
+	uintptr_t lo = *cursor;
+	size_t n = 0;
+
+	for (struct itree_node *nd = itree_find(&set->pmaps, lo, hi);
+	     nd && nd->start < hi && n < DEEP_FLUSH_BATCH;
+	     nd = itree_next(nd)) {
+		struct pmemset_part_map *p = pmemset_pmap_of(nd);
+		size_t i, j;
+		pmemset_pmap_parts_in(p, lo, hi, &i, &j);
+		for (size_t k = i; k < j && n < DEEP_FLUSH_BATCH; k++) {
+			struct pmemset_part_entry *e = &p->parts[k];
+			uintptr_t a = MAX((uintptr_t)e->addr, lo);
+			uintptr_t b = MIN((uintptr_t)e->addr + e->size, hi);
+			if (a < b) {
+				it[n].map = e->map;
+				it[n].a = a;
+				it[n++].b = b;
+			}
+		}
+	}
+	*cursor = n == DEEP_FLUSH_BATCH ? it[n - 1].b : hi;
+	return n;
+}
+
+void pmemset_deep_flushes_wait(struct pmemset *set)
+{
+	pthread_mutex_lock(&set->flush_mtx);
+	while (set->flushing)
+		pthread_cond_wait(&set->flush_done, &set->flush_mtx);
+	pthread_mutex_unlock(&set->flush_mtx);
+}
+
+static void deep_flushing(struct pmemset *set, bool begin)
+{
+	pthread_mutex_lock(&set->flush_mtx);
+	if (begin)
+		set->flushing++;
+	else if (--set->flushing == 0)
+		pthread_cond_broadcast(&set->flush_done);
+	pthread_mutex_unlock(&set->flush_mtx);
 }
 
 PUBLIC int pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
@@ -192,20 +261,35 @@ PUBLIC int pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
 	uintptr_t lo = (uintptr_t)ptr, hi;
 	if (__builtin_add_overflow(lo, size, &hi))
 		hi = UINTPTR_MAX;
-	bool lock = !pmemset_write_locked_here(set);
-	int ret = lock ? pmemset_lock_read(set, "pmemset_deep_flush") : 0;
-	if (ret)
+
+	int ret = 0;
+	if (pmemset_write_locked_here(set)) {
+		/* from a callback of this thread's own change of the set:
+		 * the lock is held already, and stays held */
+		for (struct itree_node *n = itree_find(&set->pmaps, lo, hi);
+		     n && n->start < hi && !ret; n = itree_next(n)) {
+			struct pmemset_part_map *p = pmemset_pmap_of(n);
+			size_t i, j;
+			pmemset_pmap_parts_in(p, lo, hi, &i, &j);
+			ret = pmemset_deep_flush_parts(p, i, j, lo, hi);
+		}
 		return ret;
-	for (struct itree_node *n = itree_find(&set->pmaps, lo, hi);
-	     n && n->start < hi; n = itree_next(n)) {
-		struct pmemset_part_map *p = pmemset_pmap_of(n);
-		size_t i, j;
-		pmemset_pmap_parts_in(p, lo, hi, &i, &j);
-		ret = pmemset_deep_flush_parts(p, i, j, lo, hi);
-		if (ret)
-			break;
 	}
-	if (lock)
+
+	for (uintptr_t cursor = lo; cursor < hi && !ret;) {
+		struct deep_flush_item it[DEEP_FLUSH_BATCH];
+		ret = pmemset_lock_read(set, "pmemset_deep_flush");
+		if (ret)
+			return ret;
+		size_t n = deep_flush_collect(set, &cursor, hi, it);
+		if (n)
+			deep_flushing(set, true);
 		pmemset_unlock_read(set);
+		if (!n)
+			break;
+		for (size_t k = 0; k < n && !ret; k++)
+			ret = deep_flush_one(it[k].map, it[k].a, it[k].b);
+		deep_flushing(set, false);
+	}
 	return ret;
 }

@@ -14,7 +14,8 @@
  *
  * Locking: the set's rwlock guards its tree, the part arrays, the
  * leftovers and the "previous part" used for coalescing (taken through
- * lock.h); part-map
+ * lock.h); a deep flush looks parts up under it and flushes without it,
+ * and a removal waits for such flushes before it unmaps (memops.c); part-map
  * reference counts are atomic. A source has a mutex for its SDS record and
  * file growth; the record of its file (file.h), shared with the other
  * sources of the file, one for what is mapped of the file. Lock order: set
@@ -120,6 +121,12 @@ struct pmemset {
 	struct pmemset_config cfg;
 	struct pmemset_rsv user_rsv; /* valid if cfg.rsv */
 	pthread_rwlock_t lock;
+	/* pmemset_deep_flush calls in progress outside the lock, on pmem2
+	 * maps they looked up under it: unmapping a part waits for them
+	 * (memops.c) */
+	pthread_mutex_t flush_mtx;
+	pthread_cond_t flush_done;
+	unsigned long flushing; /* under flush_mtx */
 	struct itree pmaps;
 	struct pmemset_part_map *previous; /* coalescing target */
 	/*
@@ -215,6 +222,10 @@ int pmemset_badblock_detect(struct pmemset *set, struct pmemset_source *src);
  * held). A part of anonymous memory has nothing to flush to: skipped. */
 int pmemset_deep_flush_parts(struct pmemset_part_map *p, size_t i, size_t j,
 			     uintptr_t lo, uintptr_t hi);
+/* Under the set's write lock, before a part's pmem2 map is deleted: wait
+ * until no pmemset_deep_flush is using the set's maps any more (none can
+ * start while the write lock is held). */
+void pmemset_deep_flushes_wait(struct pmemset *set);
 
 /* ---- errormsg.c ---- */
 /* Message "<what>: libpmem2 error <code>: <pmem2_errormsg()>" */

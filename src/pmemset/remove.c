@@ -38,9 +38,11 @@ static void previous_replace(struct pmemset *set, uintptr_t start)
 	set->previous = pmemset_pmap_of(before ? before : n);
 }
 
-/* Unmap the part of entry e (libpmem2's code, with a message). */
-static int unmap_entry(struct pmemset_part_entry *e)
+/* Unmap the part of entry e (libpmem2's code, with a message), once no
+ * deep flush outside the lock can be using its map. */
+static int unmap_entry(struct pmemset *set, struct pmemset_part_entry *e)
 {
+	pmemset_deep_flushes_wait(set);
 	int r = pmem2_map_delete(&e->map);
 	if (r)
 		pmemset_err_pmem2(r, "cannot unmap the part at %p (%zu bytes)",
@@ -59,7 +61,7 @@ static int unmap_parts(struct pmemset *set, struct pmemset_part_map *p,
 		struct pmemset_part_entry *e = &p->parts[k];
 		if (fire_remove)
 			pmemset_fire_part_remove(set, e->addr, e->size);
-		ret = unmap_entry(e);
+		ret = unmap_entry(set, e);
 		if (ret)
 			break;
 		pmemset_sds_unregister(e->src, e->sds);
@@ -140,7 +142,7 @@ static int leftover_release(struct pmemset *set, struct pmemset_part_map *p)
 {
 	while (p->nparts) {
 		struct pmemset_part_entry *e = &p->parts[p->nparts - 1];
-		int ret = unmap_entry(e);
+		int ret = unmap_entry(set, e);
 		if (ret)
 			return ret;
 		p->nparts--;

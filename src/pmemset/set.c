@@ -41,11 +41,14 @@ PUBLIC int pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 		return -ENOMEM;
 	}
 	int r = pthread_rwlock_init(&s->lock, NULL);
-	if (r) {
-		os_free(s);
-		err_set_errno(r, "cannot initialise the lock of a pmemset");
-		return -r;
-	}
+	if (r)
+		goto err_free;
+	r = pthread_mutex_init(&s->flush_mtx, NULL);
+	if (r)
+		goto err_rwlock;
+	r = pthread_cond_init(&s->flush_done, NULL);
+	if (r)
+		goto err_mutex;
 	s->cfg = *cfg;
 	if (cfg->rsv) {
 		s->user_rsv.rsv = cfg->rsv;
@@ -55,6 +58,15 @@ PUBLIC int pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 	s->coalescing = PMEMSET_COALESCING_NONE;
 	*set = s;
 	return 0;
+
+err_mutex:
+	pthread_mutex_destroy(&s->flush_mtx);
+err_rwlock:
+	pthread_rwlock_destroy(&s->lock);
+err_free:
+	os_free(s);
+	err_set_errno(r, "cannot initialise the locks of a pmemset");
+	return -r;
 }
 
 PUBLIC int pmemset_delete(struct pmemset **set_ptr)
@@ -73,6 +85,8 @@ PUBLIC int pmemset_delete(struct pmemset **set_ptr)
 	pmemset_unlock_write(set, &f);
 	if (ret)
 		return ret; /* the set stays, with what is left */
+	pthread_cond_destroy(&set->flush_done);
+	pthread_mutex_destroy(&set->flush_mtx);
 	pthread_rwlock_destroy(&set->lock);
 	os_free(set);
 	*set_ptr = NULL;

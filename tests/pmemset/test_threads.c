@@ -4,7 +4,8 @@
  * part, look it up, write and persist through the set and remove exactly
  * their part by range (with coalescing switched on and off underneath them,
  * so their parts share part maps with other threads' parts and removals
- * split them); walkers iterate the set and hold references meanwhile. Run
+ * split them); walkers iterate the set and hold references meanwhile; a
+ * flusher deep-flushes the whole set (outside its lock) all along. Run
  * with and without a caller's reservation. Checks that every part keeps
  * its own data, the set ends empty and nothing stays mapped. Meant to be
  * clean under -fsanitize=thread as well.
@@ -100,6 +101,20 @@ static void *walker(void *arg)
 	return NULL;
 }
 
+/* deep flushes of the whole set, outside its lock, while parts come and
+ * go (the removals wait for them before they unmap) */
+static void *flusher(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		int r = pmemset_deep_flush(set, (void *)KB4, SIZE_MAX - KB4);
+		if (r)
+			fail("deep_flush", r);
+		sched_yield();
+	}
+	return NULL;
+}
+
 static void *toggler(void *arg)
 {
 	(void)arg;
@@ -115,18 +130,20 @@ static void run(struct pmem2_vm_reservation *rsv)
 {
 	set = mkset(PMEM2_GRANULARITY_PAGE, rsv, NULL, NULL);
 	stop = 0;
-	pthread_t m[MAPPERS], w[WALKERS], t;
+	pthread_t m[MAPPERS], w[WALKERS], t, f;
 	for (long i = 0; i < MAPPERS; i++)
 		pthread_create(&m[i], NULL, mapper, (void *)i);
 	for (int i = 0; i < WALKERS; i++)
 		pthread_create(&w[i], NULL, walker, NULL);
 	pthread_create(&t, NULL, toggler, NULL);
+	pthread_create(&f, NULL, flusher, NULL);
 	for (int i = 0; i < MAPPERS; i++)
 		pthread_join(m[i], NULL);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < WALKERS; i++)
 		pthread_join(w[i], NULL);
 	pthread_join(t, NULL);
+	pthread_join(f, NULL);
 	struct pmemset_part_map *pm;
 	pmemset_first_part_map(set, &pm);
 	CHECK(pm == NULL, "the set is empty at the end");

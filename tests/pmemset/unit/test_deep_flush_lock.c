@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_deep_flush_lock.c -- pmemset_deep_flush holds no lock of the set
+ * while it flushes, and a removal never deletes a map a deep flush is
+ * still using.
+ *
+ * A deep flush is an msync or a write to the region's deep_flush
+ * attribute: it can block on I/O for a long time. This program wraps
+ * libpmem2's pmem2_deep_flush (its definition wins over the shared
+ * library's for the static libpmemset archive; the real one is reached
+ * with dlsym(RTLD_NEXT)) to look at the set's lock from inside the flush,
+ * and to hold a flush there while other threads work on the set:
+ *   - no_lock_held: the set's lock is free during every flush of a part;
+ *   - batches: more parts than are looked up at a time, in one part map
+ *     and in many: every part of the range flushed once, its exact bytes;
+ *   - map_during_flush: a pmemset_map into the same set completes while
+ *     a deep flush is held inside libpmem2 (it used to wait for it);
+ *   - remove_waits: a removal of the part being flushed does not delete
+ *     its pmem2 map before the flush is over (ASan and valgrind would see
+ *     the use after free if it did), and both calls succeed.
+ */
+#include <dlfcn.h>
+#include <time.h>
+
+#include "../pmemset_test.h"
+#include "core/util.h"
+#include "pmemset/pmemset_internal.h"
+
+#define PART ((size_t)64 << 10)
+#define WAIT_S 10
+
+#define REAL(name) ((__typeof__(name) *)dlsym(RTLD_NEXT, #name))
+
+static struct pmemset *watched; /* the set whose lock the hook looks at */
+static int calls, calls_locked; /* atomic */
+static size_t flushed_bytes;	/* atomic */
+
+static pthread_mutex_t hook_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hook_cv = PTHREAD_COND_INITIALIZER;
+static bool hold;  /* a flush waits in the hook until this is false */
+static int inside; /* flushes waiting in the hook */
+
+int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
+{
+	if (watched) {
+		/* free: a write lock can be taken (and is given back) */
+		if (pthread_rwlock_trywrlock(&watched->lock) == 0)
+			pthread_rwlock_unlock(&watched->lock);
+		else
+			__atomic_add_fetch(&calls_locked, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&flushed_bytes, size, __ATOMIC_SEQ_CST);
+		pthread_mutex_lock(&hook_mtx);
+		inside++;
+		pthread_cond_broadcast(&hook_cv);
+		while (hold)
+			pthread_cond_wait(&hook_cv, &hook_mtx);
+		inside--;
+		pthread_mutex_unlock(&hook_mtx);
+	}
+	return REAL(pmem2_deep_flush)(map, ptr, size);
+}
+
+static void hold_flushes(bool on)
+{
+	pthread_mutex_lock(&hook_mtx);
+	hold = on;
+	pthread_cond_broadcast(&hook_cv);
+	pthread_mutex_unlock(&hook_mtx);
+}
+
+/* wait until a flush is held in the hook; false after WAIT_S seconds */
+static bool flush_is_inside(void)
+{
+	struct timespec t;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += WAIT_S;
+	pthread_mutex_lock(&hook_mtx);
+	while (!inside && r == 0)
+		r = pthread_cond_timedwait(&hook_cv, &hook_mtx, &t);
+	bool in = inside > 0;
+	pthread_mutex_unlock(&hook_mtx);
+	return in;
+}
+
+/* ---- a call on another thread, and waiting for it with a bound ---- */
+
+struct call {
+	pthread_t t;
+	struct pmemset *set;
+	struct pmemset_source *src;    /* map */
+	struct pmemset_part_map *pmap; /* remove */
+	void *addr;		       /* deep flush */
+	size_t len;
+	int (*fn)(struct call *c);
+	int ret;
+	bool done; /* under done_mtx */
+};
+
+static pthread_mutex_t done_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
+
+static void *call_thread(void *arg)
+{
+	struct call *c = arg;
+	int ret = c->fn(c);
+	pthread_mutex_lock(&done_mtx);
+	c->ret = ret;
+	c->done = true;
+	pthread_cond_broadcast(&done_cv);
+	pthread_mutex_unlock(&done_mtx);
+	return NULL;
+}
+
+static void call_start(struct call *c)
+{
+	c->done = false;
+	if (pthread_create(&c->t, NULL, call_thread, c)) {
+		printf("pthread_create failed\n");
+		exit(2);
+	}
+}
+
+/* has c returned within secs seconds? */
+static bool call_done_within(struct call *c, int secs)
+{
+	struct timespec t;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += secs;
+	pthread_mutex_lock(&done_mtx);
+	while (!c->done && r == 0)
+		r = pthread_cond_timedwait(&done_cv, &done_mtx, &t);
+	bool done = c->done;
+	pthread_mutex_unlock(&done_mtx);
+	return done;
+}
+
+static int do_deep_flush(struct call *c)
+{
+	return pmemset_deep_flush(c->set, c->addr, c->len);
+}
+
+static int do_map(struct call *c)
+{
+	return pmemset_map(c->set, c->src, NULL, NULL);
+}
+
+static int do_remove(struct call *c)
+{
+	return pmemset_remove_part_map(c->set, &c->pmap);
+}
+
+/* ---- the cases ---- */
+
+static struct pmem2_source *p2[3];
+static struct pmemset_source *src[3];
+
+static struct pmemset *set_with_parts(int n, struct pmemset_part_descriptor *d)
+{
+	struct pmemset *set = mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		if (pmemset_map(set, src[i], NULL, &d[i])) {
+			printf("pmemset_map: %s\n", pmemset_errormsg());
+			exit(2);
+		}
+	return set;
+}
+
+TEST(no_lock_held)
+{
+	struct pmemset_part_descriptor d[2];
+	struct pmemset *set = set_with_parts(2, d);
+
+	watched = set;
+	calls = calls_locked = 0;
+	uintptr_t lo = (uintptr_t)d[0].addr < (uintptr_t)d[1].addr
+			       ? (uintptr_t)d[0].addr
+			       : (uintptr_t)d[1].addr;
+	CHECK_RC(pmemset_deep_flush(set, (void *)lo, SIZE_MAX - lo), 0);
+	CHECK_EQ(calls, 2); /* one per part */
+	CHECK(calls_locked == 0,
+	      "%d of %d flushes ran with the set's lock held", calls_locked,
+	      calls);
+	watched = NULL;
+	CHECK_RC(pmemset_delete(&set), 0);
+}
+
+/* more parts than one batch looks up at a time (16), in one part map
+ * (coalesced) and in many: each part flushed exactly once, over the
+ * exact bytes of the range, with the lock free every time */
+TEST(batches)
+{
+	static const enum pmemset_coalescing modes[] = {
+		PMEMSET_COALESCING_NONE, PMEMSET_COALESCING_FULL};
+
+	for (size_t m = 0; m < 2; m++) {
+		struct pmemset *set =
+			mkset(PMEM2_GRANULARITY_PAGE, NULL, NULL, NULL);
+		struct pmemset_part_descriptor d;
+		uintptr_t lo = UINTPTR_MAX, hi = 0;
+		CHECK_RC(pmemset_set_contiguous_part_coalescing(set, modes[m]),
+			 0);
+		for (int i = 0; i < 40; i++) {
+			CHECK_RC(pmemset_map(set, src[i % 3], NULL, &d), 0);
+			lo = MIN(lo, (uintptr_t)d.addr);
+			hi = MAX(hi, (uintptr_t)d.addr + d.size);
+		}
+		watched = set;
+		calls = calls_locked = 0;
+		flushed_bytes = 0;
+		CHECK_RC(pmemset_deep_flush(set, (void *)lo, hi - lo), 0);
+		CHECK_EQ(calls, 40);
+		CHECK_EQ(flushed_bytes, 40 * PART);
+		/* from the middle of the first part to the middle of the
+		 * last: both cut, every part between whole */
+		calls = 0;
+		flushed_bytes = 0;
+		CHECK_RC(pmemset_deep_flush(set, (void *)(lo + PART / 2),
+					    hi - lo - PART),
+			 0);
+		CHECK_EQ(calls, 40);
+		CHECK_EQ(flushed_bytes, 39 * PART);
+		CHECK_EQ(calls_locked, 0);
+		watched = NULL;
+		CHECK_RC(pmemset_delete(&set), 0);
+	}
+}
+
+TEST(map_during_flush)
+{
+	struct pmemset_part_descriptor d[1];
+	struct pmemset *set = set_with_parts(1, d);
+	struct call fl = {.set = set,
+			  .addr = d[0].addr,
+			  .len = d[0].size,
+			  .fn = do_deep_flush};
+	struct call mp = {.set = set, .src = src[1], .fn = do_map};
+
+	watched = set;
+	hold_flushes(true);
+	call_start(&fl);
+	CHECK(flush_is_inside(), "the deep flush never reached libpmem2");
+	call_start(&mp);
+	CHECK(call_done_within(&mp, WAIT_S),
+	      "pmemset_map waited %d s for a deep flush held in libpmem2",
+	      WAIT_S);
+	hold_flushes(false);
+	pthread_join(mp.t, NULL);
+	pthread_join(fl.t, NULL);
+	CHECK_RC(mp.ret, 0);
+	CHECK_RC(fl.ret, 0);
+	watched = NULL;
+	CHECK_RC(pmemset_delete(&set), 0);
+}
+
+TEST(remove_waits)
+{
+	struct pmemset_part_descriptor d[1];
+	struct pmemset *set = set_with_parts(1, d);
+	struct call fl = {.set = set,
+			  .addr = d[0].addr,
+			  .len = d[0].size,
+			  .fn = do_deep_flush};
+	struct call rm = {.set = set, .fn = do_remove};
+
+	CHECK_RC(pmemset_part_map_by_address(set, &rm.pmap, d[0].addr), 0);
+	watched = set;
+	hold_flushes(true);
+	call_start(&fl);
+	CHECK(flush_is_inside(), "the deep flush never reached libpmem2");
+	call_start(&rm);
+	/* whatever the timing, the removal cannot end while the flush is
+	 * held (its own deep flush of the part is held in the hook as well,
+	 * and after that it must wait for ours before deleting the map;
+	 * without that wait ours fails on a deleted map, below) */
+	CHECK(!call_done_within(&rm, 1),
+	      "the removal ended while a deep flush of its part was in "
+	      "libpmem2 (returned %d)",
+	      rm.ret);
+	hold_flushes(false);
+	pthread_join(fl.t, NULL);
+	pthread_join(rm.t, NULL);
+	CHECK_RC(fl.ret, 0);
+	CHECK_RC(rm.ret, 0);
+	watched = NULL;
+	struct pmemset_part_map *first = NULL;
+	pmemset_first_part_map(set, &first);
+	CHECK(first == NULL, "the part map is still in the set");
+	CHECK_RC(pmemset_delete(&set), 0);
+}
+
+int main(void)
+{
+	for (int i = 0; i < 3; i++)
+		src[i] = anon_source(PART, &p2[i]);
+	RUN(no_lock_held);
+	RUN(batches);
+	RUN(map_during_flush);
+	RUN(remove_waits);
+	for (int i = 0; i < 3; i++) {
+		pmemset_source_delete(&src[i]);
+		pmem2_source_delete(&p2[i]);
+	}
+	return test_done();
+}
