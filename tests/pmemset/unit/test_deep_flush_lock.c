@@ -37,7 +37,9 @@ static size_t flushed_bytes;	/* atomic */
 
 static pthread_mutex_t hook_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hook_cv = PTHREAD_COND_INITIALIZER;
-static bool hold;  /* a flush waits in the hook until this is false */
+static bool hold;  /* the first flush to come waits in the hook until
+		    * this is false; later ones (a removal's own) pass */
+static bool taken; /* that first flush has come */
 static int inside; /* flushes waiting in the hook */
 
 int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
@@ -51,11 +53,14 @@ int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 		__atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&flushed_bytes, size, __ATOMIC_SEQ_CST);
 		pthread_mutex_lock(&hook_mtx);
-		inside++;
-		pthread_cond_broadcast(&hook_cv);
-		while (hold)
-			pthread_cond_wait(&hook_cv, &hook_mtx);
-		inside--;
+		if (hold && !taken) {
+			taken = true;
+			inside++;
+			pthread_cond_broadcast(&hook_cv);
+			while (hold)
+				pthread_cond_wait(&hook_cv, &hook_mtx);
+			inside--;
+		}
 		pthread_mutex_unlock(&hook_mtx);
 	}
 	return REAL(pmem2_deep_flush)(map, ptr, size);
@@ -65,6 +70,7 @@ static void hold_flushes(bool on)
 {
 	pthread_mutex_lock(&hook_mtx);
 	hold = on;
+	taken = false;
 	pthread_cond_broadcast(&hook_cv);
 	pthread_mutex_unlock(&hook_mtx);
 }
@@ -149,8 +155,10 @@ static int do_map(struct call *c)
 	return pmemset_map(c->set, c->src, NULL, NULL);
 }
 
-static int do_remove(struct call *c)
+/* remove the set's first part map (the only one) */
+static int do_remove_first(struct call *c)
 {
+	pmemset_first_part_map(c->set, &c->pmap);
 	return pmemset_remove_part_map(c->set, &c->pmap);
 }
 
@@ -230,63 +238,66 @@ TEST(batches)
 	}
 }
 
-TEST(map_during_flush)
+/* A set of one part, a deep flush of it held inside libpmem2 (on fl's
+ * thread), and the call `other` started on another thread meanwhile. */
+static struct pmemset *flush_held(struct pmemset_part_descriptor *d,
+				  struct call *fl, struct call *other)
 {
-	struct pmemset_part_descriptor d[1];
 	struct pmemset *set = set_with_parts(1, d);
-	struct call fl = {.set = set,
-			  .addr = d[0].addr,
-			  .len = d[0].size,
-			  .fn = do_deep_flush};
-	struct call mp = {.set = set, .src = src[1], .fn = do_map};
 
+	*fl = (struct call){.set = set,
+			    .addr = d->addr,
+			    .len = d->size,
+			    .fn = do_deep_flush};
+	other->set = set;
 	watched = set;
 	hold_flushes(true);
-	call_start(&fl);
+	call_start(fl);
 	CHECK(flush_is_inside(), "the deep flush never reached libpmem2");
-	call_start(&mp);
+	call_start(other);
+	return set;
+}
+
+/* let the flush go; both calls must have succeeded */
+static void flush_release(struct call *fl, struct call *other)
+{
+	hold_flushes(false);
+	pthread_join(fl->t, NULL);
+	pthread_join(other->t, NULL);
+	CHECK_RC(fl->ret, 0);
+	CHECK_RC(other->ret, 0);
+	watched = NULL;
+}
+
+TEST(map_during_flush)
+{
+	struct pmemset_part_descriptor d;
+	struct call fl, mp = {.src = src[1], .fn = do_map};
+	struct pmemset *set = flush_held(&d, &fl, &mp);
+
 	CHECK(call_done_within(&mp, WAIT_S),
 	      "pmemset_map waited %d s for a deep flush held in libpmem2",
 	      WAIT_S);
-	hold_flushes(false);
-	pthread_join(mp.t, NULL);
-	pthread_join(fl.t, NULL);
-	CHECK_RC(mp.ret, 0);
-	CHECK_RC(fl.ret, 0);
-	watched = NULL;
+	flush_release(&fl, &mp);
 	CHECK_RC(pmemset_delete(&set), 0);
 }
 
 TEST(remove_waits)
 {
-	struct pmemset_part_descriptor d[1];
-	struct pmemset *set = set_with_parts(1, d);
-	struct call fl = {.set = set,
-			  .addr = d[0].addr,
-			  .len = d[0].size,
-			  .fn = do_deep_flush};
-	struct call rm = {.set = set, .fn = do_remove};
+	struct pmemset_part_descriptor d;
+	/* removes the set's only part map, started while fl is held */
+	struct call fl, rm = {.fn = do_remove_first};
+	struct pmemset *set = flush_held(&d, &fl, &rm);
 
-	CHECK_RC(pmemset_part_map_by_address(set, &rm.pmap, d[0].addr), 0);
-	watched = set;
-	hold_flushes(true);
-	call_start(&fl);
-	CHECK(flush_is_inside(), "the deep flush never reached libpmem2");
-	call_start(&rm);
 	/* whatever the timing, the removal cannot end while the flush is
-	 * held (its own deep flush of the part is held in the hook as well,
-	 * and after that it must wait for ours before deleting the map;
-	 * without that wait ours fails on a deleted map, below) */
+	 * held: it must wait for it before deleting the map (without that
+	 * wait it ends at once, and the held flush then fails on a deleted
+	 * map) */
 	CHECK(!call_done_within(&rm, 1),
 	      "the removal ended while a deep flush of its part was in "
 	      "libpmem2 (returned %d)",
 	      rm.ret);
-	hold_flushes(false);
-	pthread_join(fl.t, NULL);
-	pthread_join(rm.t, NULL);
-	CHECK_RC(fl.ret, 0);
-	CHECK_RC(rm.ret, 0);
-	watched = NULL;
+	flush_release(&fl, &rm);
 	struct pmemset_part_map *first = NULL;
 	pmemset_first_part_map(set, &first);
 	CHECK(first == NULL, "the part map is still in the set");
