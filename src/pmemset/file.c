@@ -7,7 +7,8 @@
  * The table is a fixed array of hash buckets under one mutex, held only to
  * find, insert or unlink a record (never across I/O or another lock); a
  * record's own state has its own mutex. Lookups happen when a source is
- * made or deleted, not per map.
+ * made or deleted, not per map. A fork while the lock is held is safe
+ * (pthread_atfork, below).
  */
 #include <errno.h>
 
@@ -19,6 +20,37 @@
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pmemset_file *table[BUCKETS];
+
+/*
+ * fork(2) while another thread holds the table lock would leave the child
+ * with a lock nobody can release, and its first source would hang: the
+ * lock is taken before a fork and released (parent) or made anew (child,
+ * where the thread that held it does not exist) after it. Registered at
+ * the first use of the table, before anyone can hold the lock.
+ */
+static void table_fork_prepare(void)
+{
+	pthread_mutex_lock(&table_lock);
+}
+
+static void table_fork_parent(void)
+{
+	pthread_mutex_unlock(&table_lock);
+}
+
+static void table_fork_child(void)
+{
+	pthread_mutex_init(&table_lock, NULL);
+}
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void table_fork_register(void)
+{
+	/* fails only with ENOMEM: fork then stays as unsafe as before */
+	(void)pthread_atfork(table_fork_prepare, table_fork_parent,
+			     table_fork_child);
+}
 
 static void identity(const struct stat *st, dev_t *dev, ino_t *ino,
 		     bool *device)
@@ -63,6 +95,7 @@ int pmemset_file_get(struct pmemset_file **out, const struct stat *st)
 	identity(st, &dev, &ino, &device);
 	size_t b = bucket(dev, ino);
 
+	pthread_once(&fork_once, table_fork_register);
 	pthread_mutex_lock(&table_lock);
 	struct pmemset_file *f;
 	for (f = table[b]; f; f = f->next)
