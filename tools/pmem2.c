@@ -729,8 +729,10 @@ static void probe_cxl(const struct pmem2_source *src)
 	const char *none = src->type == PMEM2_SOURCE_ANON
 				   ? "anonymous memory has no device"
 				   : "no NVDIMM region";
+	bool cxl = false;
 	if (ret == 0) {
 		int n = pmem2_region_provider(&r, provider, sizeof(provider));
+		cxl = n >= 0 && strcmp(provider, "CXL") == 0;
 		if (n < 0 && n != -ENOENT)
 			add_not("bus_provider", ERROR,
 				"cannot read the provider of %s: %s", r.bus,
@@ -749,7 +751,7 @@ static void probe_cxl(const struct pmem2_source *src)
 
 	if (ret != 0) {
 		add_not("cxl_memdevs", NOSUPP, "%s", none);
-	} else if (!pmem2_region_is_cxl(&r)) {
+	} else if (!cxl) {
 		add_not("cxl_memdevs", NOSUPP, "%s is not on a CXL bus",
 			r.name);
 	} else {

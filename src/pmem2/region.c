@@ -237,14 +237,6 @@ int pmem2_region_provider(const struct pmem2_region *r, char *buf, size_t len)
 	return sysfs_read(path, buf, len);
 }
 
-bool pmem2_region_is_cxl(const struct pmem2_region *r)
-{
-	char provider[16];
-
-	return pmem2_region_provider(r, provider, sizeof(provider)) >= 0 &&
-	       strcmp(provider, "CXL") == 0;
-}
-
 bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,
 			  size_t domlen)
 {

@@ -60,10 +60,6 @@ int pmem2_region_attr(const struct pmem2_region *r, const char *attr, char *buf,
  * /sys/bus/nd/devices/ndbusN/provider. The length read, or -errno. */
 int pmem2_region_provider(const struct pmem2_region *r, char *buf, size_t len);
 
-/* Is the region's bus provider "CXL" (drivers/cxl/pmem.c)? False when it
- * cannot be read. */
-bool pmem2_region_is_cxl(const struct pmem2_region *r);
-
 /* Is the region eADR (its persistence_domain reads "cpu_cache")? The
  * domain read goes to domain ("" when unknown or absent). */
 bool pmem2_region_is_eadr(const struct pmem2_region *r, char *domain,

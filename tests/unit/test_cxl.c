@@ -138,7 +138,9 @@ TEST(one_memdev)
 	CHECK_RC(pmem2_region_of_source(&s, &r), 0);
 	CHECK(strcmp(r.name, "region1") == 0 && strcmp(r.bus, "ndbus1") == 0,
 	      "%s on %s", r.name, r.bus);
-	CHECK(pmem2_region_is_cxl(&r), "region1 is on the CXL bus");
+	char provider[16];
+	CHECK_EQ(pmem2_region_provider(&r, provider, sizeof(provider)), 3);
+	CHECK(strcmp(provider, "CXL") == 0, "region1 is on %s", provider);
 	CHECK_RC(pmem2_dimm_cxl_memdev("nmem1", memdev, sizeof(memdev), serial,
 				       sizeof(serial)),
 		 0);
