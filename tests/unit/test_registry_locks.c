@@ -21,21 +21,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libpmem2.h>
 #include "core/os.h"
 #include "pmem2/page_sync.h"
+#include "gate.h"
 #include "test.h"
 
 #define PS ((size_t)4096)
 #define LEN ((size_t)1 << 20)
 #define WAIT_S 10 /* generous: only a broken library waits this long */
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static bool in_msync, released, worker_done;
+static struct test_gate in_msync = TEST_GATE_INIT; /* the persist, held */
+static struct test_gate worker_done = TEST_GATE_INIT;
 static __thread bool block_me;
 
 /* the OS_MSYNC hook: the marked thread waits in its msync until released */
@@ -45,34 +44,7 @@ static void msync_hook(void *arg)
 	if (!block_me)
 		return;
 	block_me = false;
-	pthread_mutex_lock(&mu);
-	in_msync = true;
-	pthread_cond_broadcast(&cv);
-	while (!released)
-		pthread_cond_wait(&cv, &mu);
-	pthread_mutex_unlock(&mu);
-}
-
-/* wait up to WAIT_S seconds for *flag (under mu) */
-static bool wait_for(bool *flag)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += WAIT_S;
-	pthread_mutex_lock(&mu);
-	while (!*flag && pthread_cond_timedwait(&cv, &mu, &until) == 0)
-		;
-	bool ok = *flag;
-	pthread_mutex_unlock(&mu);
-	return ok;
-}
-
-static void set_flag(bool *flag)
-{
-	pthread_mutex_lock(&mu);
-	*flag = true;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
+	gate_hold(&in_msync);
 }
 
 static struct pmem2_config *page_cfg(void)
@@ -130,7 +102,7 @@ static void *worker(void *arg)
 		rc = pmem2_map_delete(&persisted);
 	pmem2_config_delete(&cfg);
 	worker_rc = rc;
-	set_flag(&worker_done);
+	gate_arrive(&worker_done);
 	return NULL;
 }
 
@@ -151,13 +123,14 @@ TEST(map_and_delete_during_persist)
 	os_fault_reset();
 	os_call_hook(OS_MSYNC, msync_hook, NULL);
 	CHECK_EQ(pthread_create(&p, NULL, persister, NULL), 0);
-	CHECK(wait_for(&in_msync), "the persist never reached msync");
+	CHECK(gate_wait_arrived(&in_msync, WAIT_S),
+	      "the persist never reached msync");
 	CHECK_EQ(pthread_create(&w, NULL, worker, anon), 0);
-	CHECK(wait_for(&worker_done),
+	CHECK(gate_wait_arrived(&worker_done, WAIT_S),
 	      "map_new/map_delete did not complete within %d s while "
 	      "another thread's persist was in msync",
 	      WAIT_S);
-	set_flag(&released);
+	gate_open(&in_msync);
 	CHECK_EQ(pthread_join(w, NULL), 0);
 	CHECK_EQ(pthread_join(p, NULL), 0);
 	os_call_hook(OS_MSYNC, NULL, NULL);

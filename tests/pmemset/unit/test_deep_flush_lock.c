@@ -20,10 +20,10 @@
  *     the use after free if it did), and both calls succeed.
  */
 #include <dlfcn.h>
-#include <time.h>
 
 #include "../pmemset_test.h"
 #include "core/util.h"
+#include "gate.h"
 #include "pmemset/pmemset_internal.h"
 
 #define PART ((size_t)64 << 10)
@@ -35,12 +35,10 @@ static struct pmemset *watched; /* the set whose lock the hook looks at */
 static int calls, calls_locked; /* atomic */
 static size_t flushed_bytes;	/* atomic */
 
-static pthread_mutex_t hook_mtx = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t hook_cv = PTHREAD_COND_INITIALIZER;
-static bool hold;  /* the first flush to come waits in the hook until
-		    * this is false; later ones (a removal's own) pass */
-static bool taken; /* that first flush has come */
-static int inside; /* flushes waiting in the hook */
+/* armed: the first flush to come waits in the hook until the gate opens;
+ * later ones (a removal's own) pass */
+static bool armed; /* atomic */
+static struct test_gate held_flush = TEST_GATE_INIT;
 
 int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 {
@@ -52,43 +50,22 @@ int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 			__atomic_add_fetch(&calls_locked, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&flushed_bytes, size, __ATOMIC_SEQ_CST);
-		pthread_mutex_lock(&hook_mtx);
-		if (hold && !taken) {
-			taken = true;
-			inside++;
-			pthread_cond_broadcast(&hook_cv);
-			while (hold)
-				pthread_cond_wait(&hook_cv, &hook_mtx);
-			inside--;
-		}
-		pthread_mutex_unlock(&hook_mtx);
+		if (__atomic_exchange_n(&armed, false, __ATOMIC_SEQ_CST))
+			gate_hold(&held_flush);
 	}
 	return REAL(pmem2_deep_flush)(map, ptr, size);
 }
 
+/* on: hold the next flush in the hook; off: let it go */
 static void hold_flushes(bool on)
 {
-	pthread_mutex_lock(&hook_mtx);
-	hold = on;
-	taken = false;
-	pthread_cond_broadcast(&hook_cv);
-	pthread_mutex_unlock(&hook_mtx);
-}
-
-/* wait until a flush is held in the hook; false after WAIT_S seconds */
-static bool flush_is_inside(void)
-{
-	struct timespec t;
-	int r = 0;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += WAIT_S;
-	pthread_mutex_lock(&hook_mtx);
-	while (!inside && r == 0)
-		r = pthread_cond_timedwait(&hook_cv, &hook_mtx, &t);
-	bool in = inside > 0;
-	pthread_mutex_unlock(&hook_mtx);
-	return in;
+	if (on) {
+		gate_reset(&held_flush);
+		__atomic_store_n(&armed, true, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_store_n(&armed, false, __ATOMIC_SEQ_CST);
+		gate_open(&held_flush);
+	}
 }
 
 /* ---- a call on another thread, and waiting for it with a bound ---- */
@@ -101,48 +78,25 @@ struct call {
 	void *addr;		       /* deep flush */
 	size_t len;
 	int (*fn)(struct call *c);
-	int ret;
-	bool done; /* under done_mtx */
+	int ret;	       /* valid once done has arrived */
+	struct test_gate done; /* arrives when fn has returned */
 };
-
-static pthread_mutex_t done_mtx = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
 
 static void *call_thread(void *arg)
 {
 	struct call *c = arg;
-	int ret = c->fn(c);
-	pthread_mutex_lock(&done_mtx);
-	c->ret = ret;
-	c->done = true;
-	pthread_cond_broadcast(&done_cv);
-	pthread_mutex_unlock(&done_mtx);
+	c->ret = c->fn(c);
+	gate_arrive(&c->done);
 	return NULL;
 }
 
 static void call_start(struct call *c)
 {
-	c->done = false;
+	c->done = (struct test_gate)TEST_GATE_INIT;
 	if (pthread_create(&c->t, NULL, call_thread, c)) {
 		printf("pthread_create failed\n");
 		exit(2);
 	}
-}
-
-/* has c returned within secs seconds? */
-static bool call_done_within(struct call *c, int secs)
-{
-	struct timespec t;
-	int r = 0;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += secs;
-	pthread_mutex_lock(&done_mtx);
-	while (!c->done && r == 0)
-		r = pthread_cond_timedwait(&done_cv, &done_mtx, &t);
-	bool done = c->done;
-	pthread_mutex_unlock(&done_mtx);
-	return done;
 }
 
 static int do_deep_flush(struct call *c)
@@ -253,7 +207,8 @@ static struct pmemset *flush_held(struct pmemset_part_descriptor *d,
 	watched = set;
 	hold_flushes(true);
 	call_start(fl);
-	CHECK(flush_is_inside(), "the deep flush never reached libpmem2");
+	CHECK(gate_wait_arrived(&held_flush, WAIT_S),
+	      "the deep flush never reached libpmem2");
 	call_start(other);
 	return set;
 }
@@ -275,7 +230,7 @@ TEST(map_during_flush)
 	struct call fl, mp = {.src = src[1], .fn = do_map};
 	struct pmemset *set = flush_held(&d, &fl, &mp);
 
-	CHECK(call_done_within(&mp, WAIT_S),
+	CHECK(gate_wait_arrived(&mp.done, WAIT_S),
 	      "pmemset_map waited %d s for a deep flush held in libpmem2",
 	      WAIT_S);
 	flush_release(&fl, &mp);
@@ -293,7 +248,7 @@ TEST(remove_waits)
 	 * held: it must wait for it before deleting the map (without that
 	 * wait it ends at once, and the held flush then fails on a deleted
 	 * map) */
-	CHECK(!call_done_within(&rm, 1),
+	CHECK(!gate_wait_arrived(&rm.done, 1),
 	      "the removal ended while a deep flush of its part was in "
 	      "libpmem2 (returned %d)",
 	      rm.ret);

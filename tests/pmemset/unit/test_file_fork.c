@@ -20,15 +20,15 @@
 
 #include "../pmemset_test.h"
 #include "core/os.h"
+#include "gate.h"
 #include "pmemset/file.h"
 
 #define ROUNDS 5
 #define CHILD_S 5
 
-static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static bool stopped; /* the looker is held in the hook */
-static bool go;	     /* let it continue */
+#define WAIT_S 10 /* generous: only a broken library waits this long */
+
+static struct test_gate looker_held = TEST_GATE_INIT;
 static __thread bool hold_me;
 
 static void hook(void *arg)
@@ -37,12 +37,7 @@ static void hook(void *arg)
 	if (!hold_me)
 		return;
 	hold_me = false;
-	pthread_mutex_lock(&mtx);
-	stopped = true;
-	pthread_cond_broadcast(&cv);
-	while (!go)
-		pthread_cond_wait(&cv, &mtx);
-	pthread_mutex_unlock(&mtx);
+	gate_hold(&looker_held);
 }
 
 static struct stat fake_st(unsigned long n)
@@ -74,10 +69,7 @@ static void *releaser(void *arg)
 {
 	(void)arg;
 	usleep(200 * 1000);
-	pthread_mutex_lock(&mtx);
-	go = true;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mtx);
+	gate_open(&looker_held);
 	return NULL;
 }
 
@@ -106,12 +98,17 @@ TEST(fork_while_table_locked)
 	os_call_hook(OS_MALLOC, hook, NULL);
 	for (unsigned long r = 0; r < ROUNDS; r++) {
 		pthread_t t;
-		stopped = go = false;
+		gate_reset(&looker_held);
 		CHECK_EQ(pthread_create(&t, NULL, looker, (void *)(r + 10)), 0);
-		pthread_mutex_lock(&mtx);
-		while (!stopped)
-			pthread_cond_wait(&cv, &mtx);
-		pthread_mutex_unlock(&mtx);
+		if (!gate_wait_arrived(&looker_held, WAIT_S)) {
+			CHECK(0,
+			      "round %lu: the lookup never reached the "
+			      "allocation under the table lock",
+			      r);
+			gate_open(&looker_held);
+			pthread_join(t, NULL);
+			break;
+		}
 
 		/* the lock is held now; fork must wait for it (the fork
 		 * handlers), so the looker is let go from another thread */
