@@ -37,7 +37,8 @@ static size_t flushed_bytes;	/* atomic */
 
 /* armed: the first flush to come waits in the hook until the gate opens;
  * later ones (a removal's own) pass */
-static bool armed; /* atomic */
+static int armed; /* atomic (an int: riscv64 has no 1-byte atomic exchange
+		     without libatomic) */
 static struct test_gate held_flush = TEST_GATE_INIT;
 
 int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
@@ -50,7 +51,7 @@ int pmem2_deep_flush(struct pmem2_map *map, void *ptr, size_t size)
 			__atomic_add_fetch(&calls_locked, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&flushed_bytes, size, __ATOMIC_SEQ_CST);
-		if (__atomic_exchange_n(&armed, false, __ATOMIC_SEQ_CST))
+		if (__atomic_exchange_n(&armed, 0, __ATOMIC_SEQ_CST))
 			gate_hold(&held_flush);
 	}
 	return REAL(pmem2_deep_flush)(map, ptr, size);
@@ -61,9 +62,9 @@ static void hold_flushes(bool on)
 {
 	if (on) {
 		gate_reset(&held_flush);
-		__atomic_store_n(&armed, true, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&armed, 1, __ATOMIC_SEQ_CST);
 	} else {
-		__atomic_store_n(&armed, false, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&armed, 0, __ATOMIC_SEQ_CST);
 		gate_open(&held_flush);
 	}
 }
