@@ -891,9 +891,11 @@ static void run_config(const char *engine, enum pmem2_granularity g,
 	/* the cleans of a CACHE_LINE map must be the forced (or chosen) one */
 	M.want_flush =
 		insn_by_name(flush ? flush : pmem2_persist_info()->flush);
-	snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine,
-		 granularity_name(g), flush ? "/" : "", flush ? flush : "",
-		 variant);
+	int len = snprintf(cfg.name, sizeof(cfg.name), "%s %s%s%s%s", engine,
+			   granularity_name(g), flush ? "/" : "",
+			   flush ? flush : "", variant);
+	CHECK(len >= 0 && (size_t)len < sizeof(cfg.name),
+	      "case name of %d bytes fits in %zu", len, sizeof(cfg.name));
 	pmem2_mem_ops_get(g, &cfg.ops);
 	matrix(&cfg, min_len);
 	if (!expect_broken)
