@@ -6,11 +6,13 @@
  * pmem2_map_new validates the config against the source, finds address
  * space (its own huge-page-aligned placeholder, or a range of a caller's
  * reservation, taken under that reservation's lock), maps the source over
- * it with MAP_FIXED, trying MAP_SYNC first for shared file mappings, and
- * then decides the store granularity; a mapping that cannot give the
- * granularity the caller requires is undone and refused with a message
- * that says why. A new map enters the process-wide registry
- * (registry.c), which pmem2_map_delete consults before touching the map.
+ * it with MAP_FIXED, trying MAP_SYNC first for shared file mappings (a map
+ * that recycles the range of the last deleted one is asked for there
+ * directly, without a placeholder), and then decides the store granularity; a
+ * mapping that cannot give the granularity the caller requires is undone and
+ * refused with a message that says why. A new map enters the process-wide
+ * registry (registry.c), which pmem2_map_delete consults before touching the
+ * map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -170,22 +172,50 @@ done:
 }
 
 /*
- * Map the source at addr (held as a placeholder) and decide the
- * granularity. On failure the range is a placeholder again when it belongs
- * to a reservation; otherwise the caller unmaps it.
+ * mmap the source wherever the kernel puts it, asking for hint: never
+ * MAP_FIXED, so a refused MAP_SYNC attempt cannot take anything away. SHARED
+ * file mappings try MAP_SYNC first (no probe needed: a refusal maps
+ * nothing).
  */
-static int map_at(struct pmem2_map *map, void *addr, const struct map_ctx *c)
+static int mmap_at_hint(const struct map_ctx *c, void *hint, size_t len,
+			void **p, bool *map_sync, int *sync_errno)
 {
 	const struct pmem2_config *cfg = c->cfg;
-	bool map_sync;
-	int sync_errno;
+	int prot = prot_flags(cfg->protection);
+	bool private = cfg->sharing == PMEM2_PRIVATE;
 	int ret;
 
-	ret = do_mmap(c, addr, map->reserved_length, &map_sync, &sync_errno);
-	if (ret)
-		return ret;
-	map->addr = addr;
+	*map_sync = false;
+	*sync_errno = 0;
+	if (c->src->type == PMEM2_SOURCE_ANON) {
+		ret = os_mmap(hint, len, prot,
+			      MAP_ANONYMOUS |
+				      (private ? MAP_PRIVATE : MAP_SHARED),
+			      -1, 0, p);
+	} else if (private) {
+		ret = os_mmap(hint, len, prot, MAP_PRIVATE, c->src->fd,
+			      (off_t)c->file_off, p);
+	} else {
+		ret = os_mmap(hint, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
+			      c->src->fd, (off_t)c->file_off, p);
+		if (ret == -EOPNOTSUPP || ret == -EINVAL) {
+			*sync_errno = -ret;
+			ret = os_mmap(hint, len, prot, MAP_SHARED, c->src->fd,
+				      (off_t)c->file_off, p);
+		} else {
+			*map_sync = ret == 0;
+		}
+	}
+	return ret ? mmap_error(-ret, hint, len) : 0;
+}
 
+/* The source is mapped at addr: decide and check the granularity. */
+static int map_adopt(struct pmem2_map *map, void *addr, const struct map_ctx *c,
+		     bool map_sync, int sync_errno)
+{
+	const struct pmem2_config *cfg = c->cfg;
+
+	map->addr = addr;
 	pmem2_granularity_decide(c->src, c->src->type == PMEM2_SOURCE_ANON,
 				 cfg->sharing == PMEM2_PRIVATE, map_sync,
 				 sync_errno, &map->gran);
@@ -198,6 +228,23 @@ static int map_at(struct pmem2_map *map, void *addr, const struct map_ctx *c)
 	/* complete before anyone can see it (reservation tree, registry) */
 	pmem2_mem_ops_get(map->effective_granularity, &map->ops);
 	return 0;
+}
+
+/*
+ * Map the source at addr (held as a placeholder) and decide the
+ * granularity. On failure the range is a placeholder again when it belongs
+ * to a reservation; otherwise the caller unmaps it.
+ */
+static int map_at(struct pmem2_map *map, void *addr, const struct map_ctx *c)
+{
+	bool map_sync;
+	int sync_errno;
+	int ret;
+
+	ret = do_mmap(c, addr, map->reserved_length, &map_sync, &sync_errno);
+	if (ret)
+		return ret;
+	return map_adopt(map, addr, c, map_sync, sync_errno);
 }
 
 /* place() callback of pmem2_reservation_place: runs under its lock */
@@ -234,15 +281,13 @@ static int place_in_reservation(struct pmem2_map *map, void *addr, void *arg)
 /*
  * Address space recycling. The last own range that pmem2_map_delete gave
  * back is remembered; the next pmem2_map_new that fits in it (and finds it
- * aligned enough) claims it with one MAP_FIXED_NOREPLACE placeholder
- * instead of reserving a larger range and trimming it. If anything else
- * took the range meanwhile, the kernel says EEXIST and the ordinary path
- * runs.
+ * aligned enough) asks the kernel for the file mapping right there, as a
+ * hint: one mmap (two when MAP_SYNC is refused), where the ordinary path
+ * reserves a larger placeholder, trims it, probes MAP_SYNC and maps over
+ * the placeholder. If anything else took part of the range meanwhile, the
+ * kernel puts the mapping elsewhere; unless that happens to be aligned too,
+ * it is unmapped and the ordinary path runs.
  */
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
-
 static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
 static uintptr_t reuse_addr;
 static size_t reuse_len;
@@ -286,29 +331,32 @@ static void *reuse_take(size_t len, size_t align)
 }
 
 /*
- * Claim [addr, addr + len) with a PROT_NONE placeholder, only if nothing is
- * there (MAP_FIXED_NOREPLACE). The file is then mapped over it with
- * MAP_FIXED, as on the ordinary path: MAP_FIXED_NOREPLACE cannot be given
- * to the file mapping itself, because MAP_SHARED_VALIDATE refuses every flag
- * outside the legacy set with EOPNOTSUPP -- MAP_SYNC would always look
- * refused (caught by the DAX tests in the VM). 0 when claimed, 1 when the
- * range is taken (or a kernel older than 4.17 put the placeholder
- * elsewhere), else a negative error with its message.
+ * Map at the remembered range. 0 when mapped there (or anywhere else
+ * aligned), 1 when the kernel put it at a misaligned address (unmapped
+ * again), else a negative error with its message.
  */
-static int claim_range(void *addr, size_t len)
+static int map_recycled(struct pmem2_map *map, void *hint, size_t align,
+			const struct map_ctx *c)
 {
+	size_t len = map->reserved_length;
+	bool map_sync;
+	int sync_errno;
 	void *p;
-	int e = -os_mmap(addr, len, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-				 MAP_FIXED_NOREPLACE,
-			 -1, 0, &p);
-	if (e)
-		return e == EEXIST ? 1 : mmap_error(e, addr, len);
-	if (p != addr) {
+	int ret;
+
+	ret = mmap_at_hint(c, hint, len, &p, &map_sync, &sync_errno);
+	if (ret)
+		return ret;
+	if ((uintptr_t)p % align) {
 		os_munmap(p, len);
 		return 1;
 	}
-	return 0;
+	ret = map_adopt(map, p, c, map_sync, sync_errno);
+	if (ret) {
+		os_munmap(p, len);
+		map->addr = NULL;
+	}
+	return ret;
 }
 
 /* Map outside any reservation: own placeholder, aligned for huge pages. */
@@ -322,15 +370,15 @@ static int map_own_range(struct pmem2_map *map, const struct map_ctx *c)
 	if (c->alignment > align)
 		align = c->alignment;
 	addr = reuse_take(len, align);
-	ret = addr ? claim_range(addr, len) : 1;
-	if (ret < 0)
-		return ret;
-	if (ret > 0) {
-		/* nothing to recycle, or taken: a fresh aligned range */
-		ret = pmem2_reserve_aligned(len, align, &addr);
-		if (ret)
+	if (addr) {
+		ret = map_recycled(map, addr, align, c);
+		if (ret <= 0)
 			return ret;
 	}
+	/* nothing to recycle, or taken: a fresh aligned range */
+	ret = pmem2_reserve_aligned(len, align, &addr);
+	if (ret)
+		return ret;
 	ret = map_at(map, addr, c);
 	if (ret) {
 		os_munmap(addr, len);

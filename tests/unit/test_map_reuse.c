@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_map_reuse.c -- address space recycling in pmem2_map_new: the range
- * the last pmem2_map_delete gave back is tried first (claimed with a
- * MAP_FIXED_NOREPLACE placeholder, then the file is mapped over it),
- * which saves reserving and trimming a placeholder. Checked: the map lands
- * there and is aligned; a range taken meanwhile by someone else is left
- * alone and the map goes elsewhere; a failing mmap or a refused granularity
- * at the recycled range leaves nothing mapped; and MAP_SYNC is always asked
- * of the kernel (never assumed refused), so the reason a map reports is what
- * the kernel said.
+ * the last pmem2_map_delete gave back is tried first (the file is mapped
+ * with that range as the address hint, no placeholder), which saves
+ * reserving, trimming and replacing a placeholder. Checked: the map lands
+ * there and is aligned, in two mmap calls and no munmap; a range taken
+ * meanwhile by someone else is left alone and the map goes elsewhere; a
+ * failing mmap or a refused granularity at the recycled range leaves
+ * nothing mapped; and MAP_SYNC is always asked of the kernel (never assumed
+ * refused) on both paths, so the reason a map reports is what the kernel
+ * said.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,28 +38,27 @@ static struct pmem2_map *map_one(void)
 	return m;
 }
 
-/* does the kernel (or emulator) honour MAP_FIXED_NOREPLACE? */
-static bool noreplace_honoured(void)
+/* does the kernel (or emulator) place a mapping at a free hinted range? */
+static bool hint_honoured(void)
 {
-	char *a =
-		mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a = mmap(NULL, 2 * MB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 	if (a == MAP_FAILED)
 		return false;
+	munmap(a, 2 * MB);
 	void *b =
-		mmap(a, 4096, PROT_READ,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	bool ok = b == MAP_FAILED && errno == EEXIST;
-	if (b != MAP_FAILED && b != a)
-		munmap(b, 4096);
-	munmap(a, 4096);
-	return ok;
+		mmap(a, 2 * MB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return false;
+	munmap(b, 2 * MB);
+	return b == a;
 }
 
 TEST(recycled_range)
 {
-	if (!noreplace_honoured())
-		SKIP("MAP_FIXED_NOREPLACE is not honoured here (kernel "
-		     "before 4.17, or an emulator): no recycling");
+	if (!hint_honoured())
+		SKIP("mmap address hints are not honoured here (an "
+		     "emulator): no recycling");
 	struct pmem2_map *m = map_one();
 	if (!m)
 		return;
@@ -72,9 +72,10 @@ TEST(recycled_range)
 	CHECK(pmem2_map_get_address(m) == first, "recycled: %p, first %p",
 	      pmem2_map_get_address(m), first);
 	CHECK((uintptr_t)pmem2_map_get_address(m) % (2 * MB) == 0, "aligned");
-	/* one mmap (two if MAP_SYNC is tried and refused), no munmap */
-	/* placeholder + MAP_SYNC attempt + plain shared map, no trimming */
-	CHECK(os_fault_calls(OS_MMAP) == 3 && os_fault_calls(OS_MUNMAP) == 0,
+	/* MAP_SYNC attempt (refused: not DAX) + plain shared map at the
+	 * hint; no placeholder, no trimming */
+	CHECK(os_fault_calls(OS_MMAP) == (m->gran.map_sync ? 1u : 2u) &&
+		      os_fault_calls(OS_MUNMAP) == 0,
 	      "%lu mmap, %lu munmap", os_fault_calls(OS_MMAP),
 	      os_fault_calls(OS_MUNMAP));
 	memset(pmem2_map_get_address(m), 7, LEN);
@@ -152,21 +153,17 @@ TEST(failure_at_recycled_range)
 		CHECK_RC(pmem2_map_delete(&m), 0);
 }
 
-/* tmpfs cannot do MAP_SYNC, but the library asks anyway and reports the
- * kernel's answer */
-TEST(map_sync_asked_of_the_kernel)
+/* map a memfd (tmpfs: no MAP_SYNC) and check that the kernel was asked
+ * and its answer reported, in exactly want_mmaps mmap calls */
+static void memfd_map_asks(int sfd, unsigned long want_mmaps)
 {
-	int sfd = memfd_create("test_map_reuse", MFD_CLOEXEC);
-	struct stat st;
 	struct pmem2_source *s;
 	struct pmem2_map *m = NULL;
 
-	if (sfd < 0 || ftruncate(sfd, LEN) || fstat(sfd, &st))
-		SKIP("no memfd");
-	CHECK_EQ(major(st.st_dev), 0);
 	CHECK_RC(pmem2_source_from_fd(&s, sfd), 0);
 	os_fault_reset();
 	CHECK_RC(pmem2_map_new(&m, cfg, s), 0);
+	unsigned long mmaps = os_fault_calls(OS_MMAP);
 	const char *emu = getenv("PMEM2_TEST_EMULATOR");
 	if (emu && m && m->gran.map_sync_errno == EINVAL) {
 		/* QEMU 7.2's user mode refuses MAP_SYNC itself */
@@ -181,11 +178,43 @@ TEST(map_sync_asked_of_the_kernel)
 		      "refused by the kernel with EOPNOTSUPP");
 	}
 	CHECK_EQ(pmem2_map_get_store_granularity(m), PMEM2_GRANULARITY_PAGE);
-	/* placeholder (recycled or reserved) + MAP_SYNC attempt + plain
-	 * shared map */
-	CHECK_EQ(os_fault_calls(OS_MMAP), 3);
+	CHECK_EQ(mmaps, want_mmaps);
 	CHECK_RC(pmem2_map_delete(&m), 0);
 	pmem2_source_delete(&s);
+}
+
+/* tmpfs cannot do MAP_SYNC, but the library asks anyway and reports the
+ * kernel's answer: on the recycling path and on the ordinary one */
+TEST(map_sync_asked_of_the_kernel)
+{
+	int sfd = memfd_create("test_map_reuse", MFD_CLOEXEC);
+	struct stat st;
+
+	if (sfd < 0 || ftruncate(sfd, LEN) || fstat(sfd, &st))
+		SKIP("no memfd");
+	CHECK_EQ(major(st.st_dev), 0);
+
+	/* recycled: a map just deleted left its range; MAP_SYNC attempt
+	 * at the hint + plain shared map */
+	struct pmem2_map *m = map_one();
+	if (!m)
+		return;
+	CHECK_RC(pmem2_map_delete(&m), 0);
+	if (hint_honoured())
+		memfd_map_asks(sfd, 2);
+	else {
+		printf("SKIP map_sync_asked_of_the_kernel (recycled): mmap "
+		       "address hints are not honoured here\n");
+		test_skipped++;
+	}
+
+	/* ordinary: the recycled range is held by another map; placeholder
+	 * + MAP_SYNC probe + plain shared map over the placeholder */
+	struct pmem2_map *hold = map_one();
+	if (!hold)
+		return;
+	memfd_map_asks(sfd, 3);
+	CHECK_RC(pmem2_map_delete(&hold), 0);
 	close(sfd);
 }
 
