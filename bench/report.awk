@@ -22,7 +22,7 @@ BEGIN {
 	T["nt"] = "at least 0.95x the plain non-temporal loop, copies >= 2 MiB (flags 0 and NONTEMPORAL, every pattern)"
 	T["persist"] = "persist of 64 B within 1.1x of clwb+sfence"
 	T["map"] = "map_new+map_delete at most 0.5x PMDK's time"
-	T["threads"] = "threads, CACHE_LINE: aggregate >= 0.9 x threads x one thread (ours)"
+	T["threads"] = "threads, CACHE_LINE: aggregate >= 0.9 x threads x one thread (ours); where the machine's own loop scales below 0.9, ours >= 0.95x the machine's scaling"
 	T["pmemset"] = "pmemset_memcpy at most 1.05x pmem2's memcpy on the same file"
 	split("all small page nt persist map threads pmemset", TORDER, " ")
 	npat = split("hot cold append", PAT, " ")
@@ -227,16 +227,19 @@ function copy_table(pat,    i, key, f, name, p, o, s, c1, c2, c3, c4, nt, rp, ro
 }
 
 # the thread table: per library, one thread alone vs all together
-function thread_table(    i, key, f, n, lib, w, one, all, sc, cells, c, tgt, s, mk, ms) {
+function thread_table(    i, key, f, n, lib, w, one, all, sc, cells, c, tgt, s, mk, ms, mr, bound) {
 	section("###", "Threads", "One thread per CPU, each appending records with the map's memcpy (flags 0: copied and made " \
 	      "durable) to its own 4 KiB-aligned part of one shared 64 MiB map, for a quarter of the per-case budget, " \
 	      "against one thread alone on each CPU in turn, alternately, 5 times (medians). " \
 	      "SET-* = the same through `pmemset_memcpy` on a libpmemset set of one part (ours only). " \
 	      "ns/call = 1 / throughput; scaling = aggregate throughput / (threads x one thread's throughput); " \
 	      "machine scaling = the same for the machine's own durable copy of those records into a plain mapping " \
-	      "(streamed + sfence from 256 B, else copied + clwb + sfence), the ceiling of the CACHE_LINE rows.",
-		"| map | size | threads | PMDK one thread | PMDK all | PMDK scaling | ours one thread | ours all | ours scaling | machine scaling | speedup (all) | >= 1.0x | scaling >= 0.9 (CACHE_LINE) |",
-		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+	      "(streamed + sfence from 256 B, else copied + clwb + sfence), the ceiling of the CACHE_LINE rows; " \
+	      "ours / machine = ours scaling / machine scaling. Target (CACHE_LINE): scaling >= 0.9; where the " \
+	      "machine's own scaling is below 0.9 (the memory's bandwidth, not a library, is the limit), " \
+	      "ours / machine >= 0.95 instead, marked machine-bound.",
+		"| map | size | threads | PMDK one thread | PMDK all | PMDK scaling | ours one thread | ours all | ours scaling | machine scaling | ours / machine | speedup (all) | >= 1.0x | scaling target (CACHE_LINE) |",
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 	for (i = 1; i <= nthr; i++) {
 		key = thr[i]
 		split(key, f, SUBSEP)
@@ -257,12 +260,23 @@ function thread_table(    i, key, f, n, lib, w, one, all, sc, cells, c, tgt, s, 
 				ms = sprintf("%.2f", one / (nthreads[mk] * all))
 		}
 		cells = cells " | " ms
+		# ours against the machine's own scaling: what the memory allows
+		mr = (ms != "-" && sc["ours"] != "") ? sc["ours"] / ms : ""
+		cells = cells " | " (mr == "" ? "-" : sprintf("%.2f", mr))
 		s = speedup(key)
 		c = f[2] ~ /^SET/ ? "" : judge_all(s, key, "threads/" f[2] "/" fmt_size(f[3]))
 		tgt = ""
-		if (f[2] ~ /CL$/)
-			tgt = judge("threads", sc["ours"] != "" && sc["ours"] >= 0.9,
+		# the target, or (item 6 of issue 10) where the machine's own
+		# loop cannot reach it either, 0.95x of what the machine reaches
+		if (f[2] ~ /CL$/) {
+			bound = sc["ours"] != "" && sc["ours"] < 0.9 && ms != "-" &&
+				ms + 0 < 0.9
+			tgt = judge("threads", sc["ours"] != "" &&
+				    (sc["ours"] >= 0.9 || (bound && mr >= 0.95)),
 				    "threads/" f[2] "/" fmt_size(f[3]))
+			if (bound && tgt == "met")
+				tgt = "met (machine-bound)"
+		}
 		printf "| %s | %s | %s%s | %s | %s | %s |\n", f[2], fmt_size(f[3]), n,
 		       cells, ratio(s), c, tgt
 	}

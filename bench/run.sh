@@ -29,7 +29,10 @@
 # pin; the thread cases use every CPU), BENCH_SMOKE=1 (one call per case:
 # checks that everything runs, times mean nothing), BENCH_NO_CONFIGURE=1,
 # BENCH_OURS_LIBDIR (measure the libpmem2.so.1 and libpmemset.so.1 of that
-# directory as "ours", e.g. an older build, instead of BUILD_DIR's).
+# directory as "ours", e.g. an older build, instead of BUILD_DIR's),
+# BENCH_AA=1 (an A/A run: PMDK's library on both sides, to show how many
+# cases this machine's noise alone puts under the 1.0x line; no libpmemset
+# cases).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,6 +79,15 @@ ours_env=(env -u LD_LIBRARY_PATH -u LD_PRELOAD)
 pmdk_env=(env -u LD_LIBRARY_PATH -u LD_PRELOAD)
 libs=(ours)
 [ "$BENCH_PMDK" = 1 ] && libs+=(pmdk)
+# the binary each side runs; an A/A run puts PMDK's on both
+bin_ours=$out/bench-ours
+bin_pmdk=$out/bench-pmdk
+aa=${BENCH_AA:-}
+if [ -n "$aa" ]; then
+	[ "$BENCH_PMDK" = 1 ] || { log "BENCH_AA needs Debian's libpmem2-dev"; exit 1; }
+	bin_ours=$bin_pmdk
+	ours_env=("${pmdk_env[@]}")
+fi
 
 # ---- run
 pin=()
@@ -101,7 +113,11 @@ trap cleanup EXIT
 check_lib() {
 	local mine
 	mine=$(readlink -f "$ours_dir/libpmem2.so.1" 2>/dev/null || echo none)
-	case $1 in
+	case $1${aa:+-aa} in
+	ours-aa) [ "$(readlink -f "$2")" = "$(readlink -f "$BENCH_PMDK_LIBRARY")" ] ||
+		{ log "A/A: the first server loaded '$2', not PMDK's"; exit 1; } ;;
+	pmdk-aa) [ "$(readlink -f "$2")" = "$(readlink -f "$BENCH_PMDK_LIBRARY")" ] ||
+		{ log "A/A: the second server loaded '$2', not PMDK's"; exit 1; } ;;
 	ours) [ "$(readlink -f "$2")" = "$mine" ] ||
 		{ log "bench-ours loaded '$2', not $mine"; exit 1; } ;;
 	pmdk) if [ -z "$2" ] || [ "$(readlink -f "$2")" = "$mine" ] ||
@@ -114,10 +130,11 @@ check_lib() {
 # start_server WHO: a "bench serve" process fed through two fifos; sets
 # in_WHO / out_WHO to the shell's descriptors for it
 start_server() {
-	local who=$1 line lib='' fd envv
+	local who=$1 line lib='' fd envv bin
 	mkfifo "$tmp/$who.in" "$tmp/$who.out"
 	eval "envv=(\"\${${who}_env[@]}\")"
-	"${envv[@]}" "${pin[@]}" "$out/bench-$who" serve \
+	eval "bin=\$bin_$who"
+	"${envv[@]}" "${pin[@]}" "$bin" serve \
 		<"$tmp/$who.in" >"$tmp/$who.out" &
 	servers+=($!)
 	exec {fd}>"$tmp/$who.in"
@@ -159,7 +176,8 @@ ask() {
 }
 
 mapfile -t cases < <("$out/bench-ours" list)
-mapfile -t own < <("$out/bench-ours" list-own)
+own=()
+[ -n "$aa" ] || mapfile -t own < <("$out/bench-ours" list-own)
 [ $((${#cases[@]} + ${#own[@]})) -gt 0 ] ||
 	{ log "no case selected (BENCH_FILTER?)"; exit 1; }
 log "${#cases[@]} cases x $rounds rounds, alternating ${libs[*]} case by" \
@@ -209,7 +227,7 @@ secs=$(($(date +%s) - start))
 {
 	echo "Run: \`bench/run.sh $*\` on $(date -u '+%Y-%m-%d %H:%M UTC')," \
 		"$rounds rounds, ${secs} s; load average $load_before before," \
-		"$load_after after.${BENCH_SMOKE:+ SMOKE RUN: one call per case, the times mean nothing.}"
+		"$load_after after.${BENCH_SMOKE:+ SMOKE RUN: one call per case, the times mean nothing.}${aa:+ A/A RUN: PMDK's libpmem2 in both columns (\"ours\" is PMDK too): every difference is the machine's noise.}"
 	cpuinfo=$(lscpu | sed -n 's/^Model name: *//p')
 	fam=$(lscpu | sed -n 's/^CPU family: *//p')
 	model=$(lscpu | sed -n 's/^Model: *//p')
@@ -227,10 +245,14 @@ secs=$(($(date +%s) - start))
 	[ "$ours_dir" = "$build" ] &&
 		engine=$("$build/tools/pmem2" info --anon 2>/dev/null |
 			sed -n 's/^cpu_flush: *//p' || true)
-	echo "PMDK: $pmdk_ver. Ours: $ours_dir/libpmem2.so.1 (${engine:-?})."
+	if [ -n "$aa" ]; then
+		echo "PMDK: $pmdk_ver, in both columns."
+	else
+		echo "PMDK: $pmdk_ver. Ours: $ours_dir/libpmem2.so.1 (${engine:-?})."
+	fi
 	echo
 	awk -f "$here/report.awk" "$results"
-	if [ -z "${BENCH_SMOKE:-}" ] && [ -z "${BENCH_FILTER:-}" ]; then
+	if [ -z "${BENCH_SMOKE:-}" ] && [ -z "${BENCH_FILTER:-}" ] && [ -z "$aa" ]; then
 		echo
 		"${ours_env[@]}" "${pin[@]}" "$out/pmemset-scale"
 	fi

@@ -35,7 +35,9 @@ else
 	fail "bench/run.sh (smoke) failed: $(tail -n 5 "$SCRATCH/run.err")"
 	summary
 fi
-results=$BUILD/bench/results.tsv
+# a copy: the A/A run below writes the build's results.tsv again
+cp "$BUILD/bench/results.tsv" "$SCRATCH/results.tsv"
+results=$SCRATCH/results.tsv
 
 # every case of WHO answered exactly once, with a well-formed line
 answered() {
@@ -69,6 +71,18 @@ if [ "$BENCH_PMDK" = 1 ]; then
 		cmp -s "$SCRATCH/list" <("$BUILD/bench/bench-pmdk" list)
 	check "bench-pmdk has no libpmemset case" \
 		test -z "$("$BUILD/bench/bench-pmdk" list-own)"
+	# the A/A run: PMDK on both sides, checked by run.sh (check_lib)
+	aa_out=$SCRATCH/aa.out
+	if BENCH_AA=1 BENCH_NO_CONFIGURE=1 BENCH_SMOKE=1 BENCH_ROUNDS=1 \
+		BENCH_FILTER='^memcpy/CL/64/0/hot$' \
+		bash "$SRC/bench/run.sh" "$BUILD" >"$aa_out" 2>"$SCRATCH/aa.err"; then
+		check "an A/A run says so and has no libpmemset case" \
+			bash -c "grep -q 'A/A RUN' '$aa_out' &&
+				test \$(awk -F'\t' '\$1 == \"ours\"' '$BUILD/bench/results.tsv' | wc -l) = 1 &&
+				! grep -q 'pmemset' '$BUILD/bench/results.tsv'"
+	else
+		fail "bench/run.sh (A/A smoke) failed: $(tail -n 5 "$SCRATCH/aa.err")"
+	fi
 	if [ "$BENCH_PAIR" = 1 ]; then
 		need_built "$BUILD/bench/bench-pair"
 		check "bench-pair runs one case with both libraries" \
