@@ -327,7 +327,7 @@ END {
 	      "PMDK, ours = median time over the rounds; speedup = median over the rounds of the round's PMDK time / our time; " \
 	      "rounds = lowest and highest per-round speedup; parity = below 1.00x but at least 0.98x " \
 	      "with per-round speedups on both sides of 1.0. " \
-	      "\"vs NT loop\" = (time of the plain non-temporal store loop, same size and destination pattern, " \
+	      "\"vs NT loop\" = (time of the plain non-temporal store loop, same size, writing the same memory in the same pattern, " \
 	      "timed in alternation with the case) / (time of the case), PMDK / ours. " \
 	      "64 MiB copies are in the first table only: a 64 MiB destination is twice the last-level cache, " \
 	      "cold on every call anyway."

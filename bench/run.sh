@@ -9,7 +9,7 @@
 # takes it as it is) and builds the benchmark there with CMake
 # (bench/CMakeLists.txt): bench-ours against our libraries, bench-pmdk
 # against PMDK's. Then runs the two alternately, case by case (which one
-# goes first alternates too), for BENCH_ROUNDS rounds (default 6), plus the
+# goes first alternates too), for BENCH_ROUNDS rounds (default 10), plus the
 # machine's own loops once per round, and the cases only ours has
 # (libpmemset) after each round. Each binary reports per case the median of
 # many timed batches (see bench.c); report.awk takes the median across
@@ -20,7 +20,7 @@
 # Without Debian's libpmem2-dev (CMake says so when configuring) the PMDK
 # columns are "-" and ours and the machine are still measured.
 #
-# Environment: BENCH_ROUNDS (default 6: an even number, so that each
+# Environment: BENCH_ROUNDS (default 10: an even number, so that each
 # library starts first, and maps its memory first, in as many rounds as the
 # other), BENCH_BUDGET_MS (time per case per run, default 30), BENCH_DIR
 # (where the files live, default /dev/shm), BENCH_FILTER (an extended
@@ -41,7 +41,7 @@ build=${1:-$root/build-release}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 out=$build/bench
-rounds=${BENCH_ROUNDS:-6}
+rounds=${BENCH_ROUNDS:-10}
 mkdir -p "$out"
 
 log() { echo "run.sh: $*" >&2; }
