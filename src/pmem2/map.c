@@ -333,7 +333,11 @@ static void *reuse_take(size_t len, size_t align)
 /*
  * Map at the remembered range. 0 when mapped there (or anywhere else
  * aligned), 1 when the kernel put it at a misaligned address (unmapped
- * again), else a negative error with its message.
+ * again), else a negative error with its message. Only an emulator that
+ * ignores address hints (qemu-user), or another thread that took part of
+ * the range, puts it elsewhere; should that mapping refuse to go away, it
+ * is kept as the map, aligned for the page size only, rather than left
+ * behind unowned.
  */
 static int map_recycled(struct pmem2_map *map, void *hint, size_t align,
 			const struct map_ctx *c)
@@ -347,10 +351,8 @@ static int map_recycled(struct pmem2_map *map, void *hint, size_t align,
 	ret = mmap_at_hint(c, hint, len, &p, &map_sync, &sync_errno);
 	if (ret)
 		return ret;
-	if ((uintptr_t)p % align) {
-		os_munmap(p, len);
+	if ((uintptr_t)p % align && os_munmap(p, len) == 0)
 		return 1;
-	}
 	ret = map_adopt(map, p, c, map_sync, sync_errno);
 	if (ret) {
 		os_munmap(p, len);

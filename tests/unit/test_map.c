@@ -592,7 +592,15 @@ static void fault_loop(struct pmem2_config *cfg, struct pmem2_source *src,
 			os_fault_reset();
 			clean = calls < nth;
 			if (ret == 0) {
-				CHECK(clean,
+				/* absorbed by design: a recycled range the
+				 * kernel did not honour (qemu-user ignores
+				 * hints) whose mapping could not be given
+				 * back is kept, misaligned */
+				bool kept =
+					kinds[k] == OS_MUNMAP &&
+					(uintptr_t)pmem2_map_get_address(map) %
+						(2 * MB);
+				CHECK(clean || kept,
 				      "%s %s #%lu: success "
 				      "although the fault was hit",
 				      what, os_call_names[kinds[k]], nth);
