@@ -129,84 +129,54 @@ static int map_sync_probe(const struct map_ctx *c, size_t len, int prot,
 }
 
 /*
- * mmap the source over [addr, addr + len), which the caller holds as a
- * placeholder. SHARED file mappings try MAP_SYNC first and record whether
- * it was accepted.
+ * mmap the source at addr: over a placeholder the caller holds there
+ * (fixed), or with addr as a hint only, wherever the kernel puts it (*p).
+ * SHARED file mappings try MAP_SYNC first and record whether it was
+ * accepted: over a placeholder by a probe of its own (map_sync_probe: a
+ * refused MAP_FIXED attempt would already have removed the placeholder),
+ * at a hint with the mapping itself (a refusal maps nothing).
  */
-static int do_mmap(const struct map_ctx *c, void *addr, size_t len,
-		   bool *map_sync, int *sync_errno)
+static int mmap_source(const struct map_ctx *c, void *addr, size_t len,
+		       bool fixed, void **p, bool *map_sync, int *sync_errno)
 {
 	const struct pmem2_config *cfg = c->cfg;
 	int prot = prot_flags(cfg->protection);
 	bool private = cfg->sharing == PMEM2_PRIVATE;
-	void *p;
-	int ret;
-
-	*map_sync = false;
-	*sync_errno = 0;
-
-	if (c->src->type == PMEM2_SOURCE_ANON) {
-		int flags = MAP_ANONYMOUS | MAP_FIXED |
-			    (private ? MAP_PRIVATE : MAP_SHARED);
-		ret = os_mmap(addr, len, prot, flags, -1, 0, &p);
-		goto done;
-	}
-	if (private) {
-		ret = os_mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED,
-			      c->src->fd, (off_t)c->file_off, &p);
-		goto done;
-	}
-	ret = map_sync_probe(c, len, prot, sync_errno);
-	if (ret < 0)
-		return ret;
-	*map_sync = ret == 1;
-	ret = os_mmap(
-		addr, len, prot,
-		(*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED) |
-			MAP_FIXED,
-		c->src->fd, (off_t)c->file_off, &p);
-done:
-	if (ret)
-		return mmap_error(-ret, addr, len);
-	return 0;
-}
-
-/*
- * mmap the source wherever the kernel puts it, asking for hint: never
- * MAP_FIXED, so a refused MAP_SYNC attempt cannot take anything away. SHARED
- * file mappings try MAP_SYNC first (no probe needed: a refusal maps
- * nothing).
- */
-static int mmap_at_hint(const struct map_ctx *c, void *hint, size_t len,
-			void **p, bool *map_sync, int *sync_errno)
-{
-	const struct pmem2_config *cfg = c->cfg;
-	int prot = prot_flags(cfg->protection);
-	bool private = cfg->sharing == PMEM2_PRIVATE;
+	int place = fixed ? MAP_FIXED : 0;
+	int fd = c->src->fd;
+	off_t off = (off_t)c->file_off;
 	int ret;
 
 	*map_sync = false;
 	*sync_errno = 0;
 	if (c->src->type == PMEM2_SOURCE_ANON) {
-		ret = os_mmap(hint, len, prot,
-			      MAP_ANONYMOUS |
+		ret = os_mmap(addr, len, prot,
+			      MAP_ANONYMOUS | place |
 				      (private ? MAP_PRIVATE : MAP_SHARED),
 			      -1, 0, p);
 	} else if (private) {
-		ret = os_mmap(hint, len, prot, MAP_PRIVATE, c->src->fd,
-			      (off_t)c->file_off, p);
+		ret = os_mmap(addr, len, prot, MAP_PRIVATE | place, fd, off, p);
+	} else if (fixed) {
+		ret = map_sync_probe(c, len, prot, sync_errno);
+		if (ret < 0)
+			return ret;
+		*map_sync = ret == 1;
+		ret = os_mmap(addr, len, prot,
+			      (*map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC
+					 : MAP_SHARED) |
+				      MAP_FIXED,
+			      fd, off, p);
 	} else {
-		ret = os_mmap(hint, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
-			      c->src->fd, (off_t)c->file_off, p);
+		ret = os_mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC,
+			      fd, off, p);
 		if (ret == -EOPNOTSUPP || ret == -EINVAL) {
 			*sync_errno = -ret;
-			ret = os_mmap(hint, len, prot, MAP_SHARED, c->src->fd,
-				      (off_t)c->file_off, p);
+			ret = os_mmap(addr, len, prot, MAP_SHARED, fd, off, p);
 		} else {
 			*map_sync = ret == 0;
 		}
 	}
-	return ret ? mmap_error(-ret, hint, len) : 0;
+	return ret ? mmap_error(-ret, addr, len) : 0;
 }
 
 /* The source is mapped at addr: decide and check the granularity. */
@@ -239,9 +209,11 @@ static int map_at(struct pmem2_map *map, void *addr, const struct map_ctx *c)
 {
 	bool map_sync;
 	int sync_errno;
+	void *p;
 	int ret;
 
-	ret = do_mmap(c, addr, map->reserved_length, &map_sync, &sync_errno);
+	ret = mmap_source(c, addr, map->reserved_length, true, &p, &map_sync,
+			  &sync_errno);
 	if (ret)
 		return ret;
 	return map_adopt(map, addr, c, map_sync, sync_errno);
@@ -348,7 +320,7 @@ static int map_recycled(struct pmem2_map *map, void *hint, size_t align,
 	void *p;
 	int ret;
 
-	ret = mmap_at_hint(c, hint, len, &p, &map_sync, &sync_errno);
+	ret = mmap_source(c, hint, len, false, &p, &map_sync, &sync_errno);
 	if (ret)
 		return ret;
 	if ((uintptr_t)p % align && os_munmap(p, len) == 0)
