@@ -114,10 +114,8 @@ check_lib() {
 	local mine
 	mine=$(readlink -f "$ours_dir/libpmem2.so.1" 2>/dev/null || echo none)
 	case $1${aa:+-aa} in
-	ours-aa) [ "$(readlink -f "$2")" = "$(readlink -f "$BENCH_PMDK_LIBRARY")" ] ||
-		{ log "A/A: the first server loaded '$2', not PMDK's"; exit 1; } ;;
-	pmdk-aa) [ "$(readlink -f "$2")" = "$(readlink -f "$BENCH_PMDK_LIBRARY")" ] ||
-		{ log "A/A: the second server loaded '$2', not PMDK's"; exit 1; } ;;
+	*-aa) [ "$(readlink -f "$2")" = "$(readlink -f "$BENCH_PMDK_LIBRARY")" ] ||
+		{ log "A/A: the '$1' server loaded '$2', not PMDK's"; exit 1; } ;;
 	ours) [ "$(readlink -f "$2")" = "$mine" ] ||
 		{ log "bench-ours loaded '$2', not $mine"; exit 1; } ;;
 	pmdk) if [ -z "$2" ] || [ "$(readlink -f "$2")" = "$mine" ] ||
