@@ -1166,7 +1166,7 @@ static void set_setup(void)
 }
 
 /*
- * The sets (11 111 part mappings, four more files) are set up on the first
+ * The sets (11 111 part mappings, three more files) are set up on the first
  * libpmemset case, which run.sh asks for after every case both libraries
  * run. Set up at start, they made this process's address space, and so the
  * kernel's work in msync, unlike the other library's server's: in a run
