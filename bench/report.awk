@@ -12,6 +12,12 @@
 # sides of 1.0, is "parity": within the noise of this machine, counted as
 # met and shown as such. Plain POSIX awk
 # (mawk is enough).
+#
+# Variables (-v): main_rounds = how many rounds ran every case (rounds
+# beyond it are close calls' extra rounds: counted, and their verdict
+# changes listed); band = the close-call band, for the text;
+# close_band = print the keys of the cases whose speedup lies within that
+# much of 1.0, one per line, and nothing else (run.sh's close calls).
 
 BEGIN {
 	FS = "\t"
@@ -138,9 +144,10 @@ function judge_all(s, key, name,    lo, hi) {
 	judged_parity = 0
 	if (s == "" || !have_pmdk)
 		return "-"
+	tally_close(key, name)
 	if (s >= 1.0)
 		return judge("all", 1, name)
-	spread(key)
+	spread(key, "")
 	if (s >= 0.98 && sp_lo <= 1.0 && sp_hi >= 1.0) {
 		judged_parity = 1
 		nparity++
@@ -150,36 +157,80 @@ function judge_all(s, key, name,    lo, hi) {
 	return judge("all", 0, name)
 }
 
-# min-max over the rounds of the per-round speedup (PMDK / ours)
-function spread(key,    i, r, x) {
-	sp_lo = ""; sp_hi = ""
+# min-max over the rounds of the per-round speedup (PMDK / ours), of the
+# rounds up to maxr (every round when maxr is ""); sets sp_lo, sp_hi and
+# sp_n (how many rounds); the cell shows the round count of a close call
+function spread(key, maxr,    i, r, x) {
+	sp_lo = ""; sp_hi = ""; sp_n = 0
 	for (i = 1; i <= nrounds; i++) {
 		r = round_list[i]
+		if (maxr != "" && r + 0 > maxr + 0)
+			continue
 		if (!(("pmdk", key, r) in per_round) ||
 		    !(("ours", key, r) in per_round))
 			continue
 		x = per_round["pmdk", key, r] / per_round["ours", key, r]
+		sp_n++
 		if (sp_lo == "" || x < sp_lo)
 			sp_lo = x
 		if (sp_hi == "" || x > sp_hi)
 			sp_hi = x
 	}
-	return sp_lo == "" ? "-" : sprintf("%.2f-%.2f", sp_lo, sp_hi)
+	if (sp_lo == "")
+		return "-"
+	return sprintf("%.2f-%.2f", sp_lo, sp_hi) \
+	       (main_rounds != "" && sp_n > main_rounds + 0 ? " (" sp_n ")" : "")
 }
 
-# PMDK time / our time: the median over the rounds of the ratio of the two
-# times of a round (measured within a fraction of a second of each other,
-# so what the machine did meanwhile weighs on both), rounded to the 2
-# decimals shown: the targets are judged on what the table says
-function speedup(key,    i, r, l) {
+# PMDK time / our time: the median over the rounds (up to maxr; every round
+# when maxr is "") of the ratio of the two times of a round (measured within
+# a fraction of a second of each other, so what the machine did meanwhile
+# weighs on both), rounded to the 2 decimals shown: the targets are judged
+# on what the table says
+function speedup(key, maxr,    i, r, l) {
 	l = ""
 	for (i = 1; i <= nrounds; i++) {
 		r = round_list[i]
+		if (maxr != "" && r + 0 > maxr + 0)
+			continue
 		if ((("pmdk", key, r) in per_round) &&
 		    (("ours", key, r) in per_round))
 			l = l " " (per_round["pmdk", key, r] / per_round["ours", key, r])
 	}
 	return l == "" ? "" : r2(median(l))
+}
+
+# the 1.0x verdict (1 met, 0 not) on the rounds up to maxr, parity rule
+# included
+function verdict(key, maxr,    s) {
+	s = speedup(key, maxr)
+	if (s == "")
+		return ""
+	if (s >= 1.0)
+		return 1
+	spread(key, maxr)
+	return s >= 0.98 && sp_lo <= 1.0 && sp_hi >= 1.0
+}
+
+# a close call (more rounds than the first main_rounds): count it, and
+# whether the extra rounds changed its verdict
+function tally_close(key, name,    first, all) {
+	if (main_rounds == "")
+		return
+	spread(key, "")
+	if (sp_n <= main_rounds + 0)
+		return
+	nclose++
+	first = verdict(key, main_rounds)
+	all = verdict(key, "")
+	if (first == all)
+		return
+	if (all)
+		turned_met = turned_met (nturned_met++ ? ", " : "") name \
+			" (" ratio(speedup(key, main_rounds)) " -> " ratio(speedup(key, "")) ")"
+	else
+		turned_missed = turned_missed (nturned_missed++ ? ", " : "") name \
+			" (" ratio(speedup(key, main_rounds)) " -> " ratio(speedup(key, "")) ")"
 }
 
 function copy_table(pat,    i, key, f, name, p, o, s, c1, c2, c3, c4, nt, rp, ro, hot) {
@@ -198,7 +249,7 @@ function copy_table(pat,    i, key, f, name, p, o, s, c1, c2, c3, c4, nt, rp, ro
 		if (f[5] != pat)
 			continue
 		name = f[1] "/" f[2] "/" fmt_size(f[3]) "/" f[4] (hot ? "" : "/" pat)
-		p = med("pmdk", key); o = med("ours", key); s = speedup(key)
+		p = med("pmdk", key); o = med("ours", key); s = speedup(key, "")
 		c1 = judge_all(s, key, name)
 		c2 = ""; c3 = ""
 		if (hot && have_pmdk) {
@@ -216,12 +267,12 @@ function copy_table(pat,    i, key, f, name, p, o, s, c1, c2, c3, c4, nt, rp, ro
 		if (hot)
 			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			       f[1], f[2], fmt_size(f[3]), f[4], fmt_ns(p), fmt_ns(o),
-			       gbps(f[3], p), gbps(f[3], o), ratio(s), spread(key),
+			       gbps(f[3], p), gbps(f[3], o), ratio(s), spread(key, ""),
 			       c1, c2, c3, nt, c4
 		else
 			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			       f[1], f[2], fmt_size(f[3]), f[4], fmt_ns(p), fmt_ns(o),
-			       gbps(f[3], p), gbps(f[3], o), ratio(s), spread(key),
+			       gbps(f[3], p), gbps(f[3], o), ratio(s), spread(key, ""),
 			       c1, nt, c4
 	}
 }
@@ -263,7 +314,7 @@ function thread_table(    i, key, f, n, lib, w, one, all, sc, cells, c, tgt, s, 
 		# ours against the machine's own scaling: what the memory allows
 		mr = (ms != "-" && sc["ours"] != "") ? sc["ours"] / ms : ""
 		cells = cells " | " (mr == "" ? "-" : sprintf("%.2f", mr))
-		s = speedup(key)
+		s = speedup(key, "")
 		c = f[2] ~ /^SET/ ? "" : judge_all(s, key, "threads/" f[2] "/" fmt_size(f[3]))
 		tgt = ""
 		# the target, or (item 6 of issue 10) where the machine's own
@@ -311,6 +362,19 @@ function set_table(    i, key, f, o, rp, r, lo, hi, x, j, rr, k) {
 }
 
 END {
+	# run.sh asks for the close calls: print their keys, nothing else
+	if (close_band != "") {
+		for (k in seen) {
+			if (!(("ours", k) in vals) || !(("pmdk", k) in vals))
+				continue
+			x = speedup(k, "")
+			if (x != "" && x >= 1 - close_band && x <= 1 + close_band) {
+				split(k, g, SUBSEP)
+				print g[1] "/" g[2] "/" g[3] "/" g[4] "/" g[5]
+			}
+		}
+		exit
+	}
 	for (k in seen) {
 		split(k, g, SUBSEP)
 		if (("ours", k) in vals)
@@ -325,7 +389,8 @@ END {
 	      "`PMEM2_FORCE_GRANULARITY=BYTE` (both libraries' servers map the very same files, source included). " \
 	      "Flags: 0, NT = NONTEMPORAL, T = TEMPORAL, NOFLUSH. " \
 	      "PMDK, ours = median time over the rounds; speedup = median over the rounds of the round's PMDK time / our time; " \
-	      "rounds = lowest and highest per-round speedup; parity = below 1.00x but at least 0.98x " \
+	      "rounds = lowest and highest per-round speedup, with the number of rounds in brackets for a close call " \
+	      "(see below the targets); parity = below 1.00x but at least 0.98x " \
 	      "with per-round speedups on both sides of 1.0. " \
 	      "\"vs NT loop\" = (time of the plain non-temporal store loop, same size, writing the same memory in the same pattern, " \
 	      "timed in alternation with the case) / (time of the case), PMDK / ours. " \
@@ -346,7 +411,7 @@ END {
 		key = others[i]
 		split(key, f, SUBSEP)
 		name = f[1] " " fmt_size(f[3])
-		p = med("pmdk", key); o = med("ours", key); s = speedup(key)
+		p = med("pmdk", key); o = med("ours", key); s = speedup(key, "")
 		# the machine's loop paired with the case (ref_ns), both processes
 		m = median(refns["pmdk", key] refns["ours", key])
 		rp = median(refr["pmdk", key]); ro = median(refr["ours", key])
@@ -361,7 +426,7 @@ END {
 		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 		       name, fmt_ns(p), fmt_ns(o), fmt_ns(m),
 		       ratio(mp), ratio(mo),
-		       ratio(s), spread(key), c1, c5, c6
+		       ratio(s), spread(key, ""), c1, c5, c6
 	}
 
 	if (nthr)
@@ -432,6 +497,14 @@ END {
 		}
 		if (nparity)
 			print "\n" nparity " of the cases counted as met for the 1.0x target are at parity (0.98x-0.99x, per-round speedups on both sides of 1.0)."
+		if (nclose) {
+			print "\nClose calls: " nclose " cases whose speedup after the first " main_rounds \
+			      " rounds lay within " band " of 1.0 (either side) were measured in more rounds; " \
+			      "the tables give their medians over all their rounds. " \
+			      "The extra rounds turned " nturned_met + 0 " from NOT met to met" \
+			      (nturned_met ? " (" turned_met ")" : "") " and " nturned_missed + 0 " from met to NOT met" \
+			      (nturned_missed ? " (" turned_missed ")" : "") "."
+		}
 		if (!have_pmdk)
 			print "\nPMDK was not measured (no libpmem2-dev): the targets relative to PMDK are open."
 	}

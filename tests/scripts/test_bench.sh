@@ -83,6 +83,36 @@ if [ "$BENCH_PMDK" = 1 ]; then
 	else
 		fail "bench/run.sh (A/A smoke) failed: $(tail -n 5 "$SCRATCH/aa.err")"
 	fi
+	# close calls: with a band that takes every case, each of the two
+	# cases gets the extra rounds on both sides and the report says so;
+	# with a band that takes none, no case does
+	cc_out=$SCRATCH/close.out
+	cc_filter='^memcpy/CL/64/0/hot$|^persist/CL/64/-/hot$'
+	if BENCH_NO_CONFIGURE=1 BENCH_SMOKE=1 BENCH_ROUNDS=1 BENCH_EXTRA_ROUNDS=2 \
+		BENCH_CLOSE_BAND=1000 BENCH_FILTER="$cc_filter" \
+		bash "$SRC/bench/run.sh" "$BUILD" >"$cc_out" 2>"$SCRATCH/close.err"; then
+		check "close calls: rounds 1-3 of both cases on both sides" \
+			test "$(awk -F'\t' '$1 != "machine" { print $1, $2, $3 }' \
+				"$BUILD/bench/results.tsv" | sort -u | wc -l)" = 12
+		check "close calls: round 3 of each case on each side" \
+			test "$(awk -F'\t' '$1 != "machine" && $2 == 3' \
+				"$BUILD/bench/results.tsv" | wc -l)" = 4
+		check "close calls: the report counts them and shows their rounds" \
+			bash -c "grep -q '^Close calls: 2 cases' '$cc_out' &&
+				grep -q '^| memcpy | CL | 64 B | 0 |.* (3) |' '$cc_out'"
+	else
+		fail "bench/run.sh (close calls) failed: $(tail -n 5 "$SCRATCH/close.err")"
+	fi
+	if BENCH_NO_CONFIGURE=1 BENCH_SMOKE=1 BENCH_ROUNDS=1 BENCH_EXTRA_ROUNDS=2 \
+		BENCH_CLOSE_BAND=-1 BENCH_FILTER="$cc_filter" \
+		bash "$SRC/bench/run.sh" "$BUILD" >"$cc_out" 2>"$SCRATCH/close.err"; then
+		check "no close call: one round only, no close-call line" \
+			bash -c "test \$(awk -F'\t' '\$1 != \"machine\" && \$2 != 1' \
+				'$BUILD/bench/results.tsv' | wc -l) = 0 &&
+				! grep -q '^Close calls' '$cc_out'"
+	else
+		fail "bench/run.sh (no close call) failed: $(tail -n 5 "$SCRATCH/close.err")"
+	fi
 	if [ "$BENCH_PAIR" = 1 ]; then
 		need_built "$BUILD/bench/bench-pair"
 		check "bench-pair runs one case with both libraries" \
