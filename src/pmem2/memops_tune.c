@@ -53,9 +53,12 @@ static const struct pmem2_tuning Tunings[] = {
 		 * lookup, 4-5 ns) costs 10 %: from 64 KiB it is noise */
 		.byte_set_movnt_threshold = 64 * KiB,
 		/* appending, the prefetcher keeps ordinary stores ahead up
-		 * to 2 KiB (copies: 2x at 2 KiB, 0.74x at 4 KiB); appended
-		 * fills of 64 KiB stream faster (1.2x) */
-		.byte_seq_move_max = 2 * KiB,
+		 * to 4 KiB: with the 1 KiB load groups of the AVX-512 copy
+		 * an appended 4 KiB copy costs 180-215 ns through the cache
+		 * against 277-294 streamed (PMDK, through the cache: 210-263),
+		 * and 8 KiB is even (bench-pair, 2026-12-03); appended fills
+		 * of 64 KiB stream faster (1.2x) */
+		.byte_seq_move_max = 4 * KiB,
 		.byte_seq_set_max = 0,
 		/* into a destination still in the cache, ordinary stores
 		 * win up to 8 MiB (1.6x at 2 MiB) and lose at 16 MiB */

@@ -794,7 +794,7 @@ TEST(tuning_table)
 	CHECK_EQ(amd->movnt_threshold, (size_t)256);
 	CHECK_EQ(amd->page_movnt_threshold, (size_t)256);
 	CHECK_EQ(amd->byte_movnt_threshold, (size_t)2048);
-	CHECK_EQ(amd->byte_seq_move_max, (size_t)2048);
+	CHECK_EQ(amd->byte_seq_move_max, (size_t)4096);
 	CHECK_EQ(amd->byte_set_movnt_threshold, (size_t)64 << 10);
 	CHECK_EQ(amd->byte_seq_set_max, (size_t)0);
 	CHECK(!amd->movdir64b && !intel->movdir64b && !dflt->movdir64b,

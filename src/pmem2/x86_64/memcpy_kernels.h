@@ -12,7 +12,8 @@
  *  - large, ordinary stores: the first and last vector are loaded up
  *    front and stored last, the middle is copied with aligned stores in
  *    the overlap-safe direction (ascending when the destination lies below
- *    the source, descending otherwise);
+ *    the source, descending otherwise), in groups each loaded before it is
+ *    stored (ascending with AVX-512: 1 KiB groups);
  *  - large, flushed or streamed: the destination is cut into a ragged head
  *    (< 64 bytes), whole 64-byte lines, and a ragged tail. Head and tail are
  *    small copies followed by a flush of their line; the lines are copied
@@ -256,6 +257,49 @@ MEMOPS_INLINE void group2_t(char *d, const char *s)
 	vstore_a(d + 7 * VEC, i);
 }
 
+#if VEC == 64
+/*
+ * Sixteen 64-byte vectors (1 KiB) loaded before any is stored: into lines
+ * that are not in the cache (a log being appended to, a new object), more
+ * loads and read-for-ownership requests are in flight before the first
+ * store waits. Against the eight-vector groups, in one process with PMDK
+ * (bench-pair, AMD family 25, BYTE flags 0 appended, ordinary stores):
+ * 4 KiB 0.78-0.84x -> 1.13-1.22x PMDK, 8 KiB 0.76-0.80x -> 0.95-1.00x; a
+ * hot 2 MiB NOFLUSH copy 1.04x -> 1.23x. Thirty-two (PMDK's 2 KiB) spill
+ * the head and tail vectors and were no better. The AVX2 and SSE2
+ * engines have sixteen vector registers: they stay at eight.
+ */
+#define BIG_GROUP (16 * (size_t)VEC)
+
+MEMOPS_INLINE void group_big_t(char *d, const char *s)
+{
+	vec_t r0 = vload(s), r1 = vload(s + VEC);
+	vec_t r2 = vload(s + 2 * VEC), r3 = vload(s + 3 * VEC);
+	vec_t r4 = vload(s + 4 * VEC), r5 = vload(s + 5 * VEC);
+	vec_t r6 = vload(s + 6 * VEC), r7 = vload(s + 7 * VEC);
+	vec_t r8 = vload(s + 8 * VEC), r9 = vload(s + 9 * VEC);
+	vec_t r10 = vload(s + 10 * VEC), r11 = vload(s + 11 * VEC);
+	vec_t r12 = vload(s + 12 * VEC), r13 = vload(s + 13 * VEC);
+	vec_t r14 = vload(s + 14 * VEC), r15 = vload(s + 15 * VEC);
+	vstore_a(d, r0);
+	vstore_a(d + VEC, r1);
+	vstore_a(d + 2 * VEC, r2);
+	vstore_a(d + 3 * VEC, r3);
+	vstore_a(d + 4 * VEC, r4);
+	vstore_a(d + 5 * VEC, r5);
+	vstore_a(d + 6 * VEC, r6);
+	vstore_a(d + 7 * VEC, r7);
+	vstore_a(d + 8 * VEC, r8);
+	vstore_a(d + 9 * VEC, r9);
+	vstore_a(d + 10 * VEC, r10);
+	vstore_a(d + 11 * VEC, r11);
+	vstore_a(d + 12 * VEC, r12);
+	vstore_a(d + 13 * VEC, r13);
+	vstore_a(d + 14 * VEC, r14);
+	vstore_a(d + 15 * VEC, r15);
+}
+#endif
+
 /* ------------------------------------------------------------------ */
 /* large copies, ordinary stores, no flushing                          */
 
@@ -270,6 +314,13 @@ MEMOPS_INLINE void k_move_t_big(char *d, const char *s, size_t n)
 		/* first aligned vector above d; [d, p) is covered by head */
 		uintptr_t p = (ud + VEC) & ~(uintptr_t)(VEC - 1);
 		const char *q = s + (p - ud);
+#if VEC == 64
+		while (end - p >= BIG_GROUP) {
+			group_big_t((char *)p, q);
+			p += BIG_GROUP;
+			q += BIG_GROUP;
+		}
+#endif
 		while (end - p >= 2 * GROUP) {
 			group2_t((char *)p, q);
 			p += 2 * GROUP;
