@@ -139,16 +139,15 @@ function judge(t, ok, name) {
 	return "**NOT met**"
 }
 
-# the 1.0x target with the parity rule; sets judged_parity
-function judge_all(s, key, name,    lo, hi) {
+# the 1.0x target with the parity rule (verdict()); sets judged_parity
+function judge_all(s, key, name) {
 	judged_parity = 0
 	if (s == "" || !have_pmdk)
 		return "-"
 	tally_close(key, name)
 	if (s >= 1.0)
 		return judge("all", 1, name)
-	spread(key, "")
-	if (s >= 0.98 && sp_lo <= 1.0 && sp_hi >= 1.0) {
+	if (verdict(key, "")) {
 		judged_parity = 1
 		nparity++
 		judge("all", 1, name)
@@ -200,8 +199,9 @@ function speedup(key, maxr,    i, r, l) {
 	return l == "" ? "" : r2(median(l))
 }
 
-# the 1.0x verdict (1 met, 0 not) on the rounds up to maxr, parity rule
-# included
+# the 1.0x verdict (1 met, 0 not) on the rounds up to maxr ("" = all):
+# a speedup of 1.00 or more, or parity (at least 0.98, per-round speedups
+# on both sides of 1.0)
 function verdict(key, maxr,    s) {
 	s = speedup(key, maxr)
 	if (s == "")

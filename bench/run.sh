@@ -181,11 +181,11 @@ own=()
 log "${#cases[@]} cases x $rounds rounds, alternating ${libs[*]} case by" \
 	"case, and ${#own[@]} cases of ours only"
 
-# run_round R KEYS...: one round over the cases KEYS in fresh servers
-# (ROUND_OWN=1: then the cases only ours has)
+# run_round R OWN KEYS...: one round over the cases KEYS in fresh servers,
+# then, with OWN=1, the cases only ours has
 run_round() {
-	local r=$1 i who
-	shift
+	local r=$1 own_too=$2 i who
+	shift 2
 	local keys=("$@")
 	# which server maps (and so faults in) its memory first alternates:
 	# where the kernel puts a process's pages moves memory-bound times by
@@ -210,7 +210,7 @@ run_round() {
 			ask ours "$r" "${keys[$i]}"
 		fi
 	done
-	if [ "${ROUND_OWN:-}" = 1 ]; then
+	if [ "$own_too" = 1 ]; then
 		for key in "${own[@]}"; do ask ours "$r" "$key"; done
 	fi
 	for who in "${libs[@]}"; do stop_server "$who"; done
@@ -222,7 +222,7 @@ run_round() {
 
 for r in $(seq 1 "$rounds"); do
 	log "round $r/$rounds"
-	ROUND_OWN=1 run_round "$r" "${cases[@]}"
+	run_round "$r" 1 "${cases[@]}"
 	"${pmdk_env[@]}" "${pin[@]}" "$out/bench-ours" machine |
 		{ grep -v '^#' || true; } |
 		sed "s/^/machine\t$r\t/" >>"$results"
@@ -251,10 +251,9 @@ if [ ${#libs[@]} = 2 ] && [ "$extra" -gt 0 ]; then
 	[ ${#close[@]} = ${#picked[@]} ] ||
 		{ log "close calls: ${#picked[@]} picked, ${#close[@]} known"; exit 1; }
 	log "${#close[@]} close calls (speedup within $band of 1.0): $extra more rounds"
-	for r in $(seq $((rounds + 1)) $((rounds + extra))); do
-		[ ${#close[@]} -gt 0 ] || break
+	[ ${#close[@]} = 0 ] || for r in $(seq $((rounds + 1)) $((rounds + extra))); do
 		log "round $r/$((rounds + extra)) (close calls)"
-		ROUND_OWN=0 run_round "$r" "${close[@]}"
+		run_round "$r" 0 "${close[@]}"
 	done
 fi
 pinned=none
