@@ -265,8 +265,8 @@ MEMOPS_INLINE void group2_t(char *d, const char *s)
  * store waits. Against the eight-vector groups, in one process with PMDK
  * (bench-pair, AMD family 25, BYTE flags 0 appended, ordinary stores):
  * 4 KiB 0.78-0.84x -> 1.13-1.22x PMDK, 8 KiB 0.76-0.80x -> 0.95-1.00x; a
- * hot 2 MiB NOFLUSH copy 1.04x -> 1.23x. Thirty-two (PMDK's 2 KiB) spill
- * the head and tail vectors and were no better. The AVX2 and SSE2
+ * hot 2 MiB NOFLUSH copy 1.20x -> 1.29x (medians of 5). Thirty-two (PMDK's
+ * 2 KiB) spill the head and tail vectors and were no better. The AVX2 and SSE2
  * engines have sixteen vector registers: they stay at eight.
  */
 #define BIG_GROUP (16 * (size_t)VEC)
